@@ -1,0 +1,232 @@
+//! Per-pool memory of what a kernel costs, so that only the first call of a
+//! function pays for measuring it.
+//!
+//! # Design
+//! A fixed table of `SLOTS` (key, cost) pairs with linear probing, read
+//! without locks: the fast path of a small call is one hash and one or two
+//! atomic loads. A key is the [`TypeId`](std::any::TypeId) of the kernel's
+//! type (closures included, through the `typeid` crate, which gives ids to
+//! non-`'static` types) mixed with a tag for the kind of call. A full table
+//! stops caching; calls stay correct and re-measure.
+//!
+//! # Memory ordering
+//! A slot's key is claimed by a compare-exchange from 0 and never changes
+//! until a reset. Its cost is written after the claim with `Release` and read
+//! with `Acquire`; a reader that finds the key but a zero cost treats the
+//! entry as unknown. Costs are plain `f64` bits: a reader sees either the old
+//! or the new estimate, and either is a valid estimate. `reset` bumps a
+//! global epoch; each table notices the new epoch on its next lookup and
+//! clears itself. A lookup racing a reset may still see an old estimate:
+//! harmless, a reset is meant for tests between calls.
+
+use crate::loom::{AtomicU64, Ordering};
+use std::hash::{Hash, Hasher};
+
+const SLOTS: usize = 128;
+
+/// Low bit of a stored cost: set when the estimate came from at least
+/// [`PROBE_NS`](crate::chunk::PROBE_NS) of timed work.
+const CONFIDENT: u64 = 1;
+
+static EPOCH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// Forget every cached estimate of every pool.
+pub(crate) fn reset_all() {
+    EPOCH.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+}
+
+/// A cost estimate: nanoseconds per item, and whether it was measured on
+/// enough work to be trusted for a big call.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Cost {
+    pub(crate) ns_per_item: f64,
+    pub(crate) confident: bool,
+}
+
+impl Cost {
+    fn encode(self) -> u64 {
+        // Costs are positive; clearing the lowest mantissa bit changes the
+        // estimate by under one part in 2^52.
+        let bits = self.ns_per_item.max(1e-6).to_bits() & !CONFIDENT;
+        bits | u64::from(self.confident)
+    }
+
+    fn decode(bits: u64) -> Cost {
+        Cost {
+            ns_per_item: f64::from_bits(bits & !CONFIDENT),
+            confident: bits & CONFIDENT != 0,
+        }
+    }
+}
+
+struct Slot {
+    key: AtomicU64,
+    cost: AtomicU64,
+}
+
+pub(crate) struct CostCache {
+    slots: Box<[Slot]>,
+    epoch: AtomicU64,
+}
+
+impl std::fmt::Debug for CostCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let used = self
+            .slots
+            .iter()
+            .filter(|s| s.key.load(Ordering::Relaxed) != 0)
+            .count();
+        f.debug_struct("CostCache").field("entries", &used).finish()
+    }
+}
+
+impl CostCache {
+    pub(crate) fn new() -> Self {
+        CostCache {
+            slots: (0..SLOTS)
+                .map(|_| Slot {
+                    key: AtomicU64::new(0),
+                    cost: AtomicU64::new(0),
+                })
+                .collect(),
+            epoch: AtomicU64::new(EPOCH.load(std::sync::atomic::Ordering::Acquire)),
+        }
+    }
+
+    fn check_epoch(&self) {
+        let global = EPOCH.load(std::sync::atomic::Ordering::Acquire);
+        if self.epoch.load(Ordering::Relaxed) != global {
+            self.clear();
+            self.epoch.store(global, Ordering::Relaxed);
+        }
+    }
+
+    pub(crate) fn clear(&self) {
+        for s in self.slots.iter() {
+            s.cost.store(0, Ordering::Relaxed);
+            s.key.store(0, Ordering::Release);
+        }
+    }
+
+    pub(crate) fn get(&self, key: u64) -> Option<Cost> {
+        self.check_epoch();
+        let start = (key as usize) % SLOTS;
+        for probe in 0..SLOTS {
+            let s = &self.slots[(start + probe) % SLOTS];
+            match s.key.load(Ordering::Acquire) {
+                0 => return None,
+                k if k == key => {
+                    let c = s.cost.load(Ordering::Acquire);
+                    return if c == 0 { None } else { Some(Cost::decode(c)) };
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    pub(crate) fn put(&self, key: u64, cost: Cost) {
+        let start = (key as usize) % SLOTS;
+        for probe in 0..SLOTS {
+            let s = &self.slots[(start + probe) % SLOTS];
+            let claimed = match s
+                .key
+                .compare_exchange(0, key, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(_) => true,
+                Err(k) => k == key,
+            };
+            if claimed {
+                s.cost.store(cost.encode(), Ordering::Release);
+                return;
+            }
+        }
+    }
+}
+
+/// Mixes what a `TypeId` feeds to a hasher into a `u64`.
+struct Mix(u64);
+
+impl Hasher for Mix {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        // One round of a multiply-rotate mix (the constant is 2^64 / phi).
+        self.0 = (self.0 ^ x).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29);
+    }
+}
+
+/// The cache key of the kernel type `F` in calls of kind `tag`.
+pub(crate) fn key_of<F: ?Sized>(tag: u64) -> u64 {
+    let mut h = Mix(tag.wrapping_add(0x51_7C_C1_B7_27_22_0A_95));
+    typeid::of::<F>().hash(&mut h);
+    h.finish() | 1
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn put_get_roundtrip_and_distinct_keys() {
+        let c = CostCache::new();
+        let a = key_of::<fn(u8)>(1);
+        let b = key_of::<fn(u16)>(1);
+        let a2 = key_of::<fn(u8)>(2);
+        assert_ne!(a, b);
+        assert_ne!(a, a2);
+        assert_eq!(c.get(a), None);
+        c.put(
+            a,
+            Cost {
+                ns_per_item: 2.5,
+                confident: true,
+            },
+        );
+        let got = c.get(a).unwrap();
+        assert!((got.ns_per_item - 2.5).abs() < 1e-9 && got.confident);
+        assert_eq!(c.get(b), None);
+        c.put(
+            a,
+            Cost {
+                ns_per_item: 7.0,
+                confident: false,
+            },
+        );
+        assert!(!c.get(a).unwrap().confident);
+    }
+
+    #[test]
+    fn closures_get_their_own_keys() {
+        fn k<F>(_: &F) -> u64 {
+            key_of::<F>(0)
+        }
+        let x = 3;
+        let f = |a: i32| a + x;
+        let g = |a: i32| a * x;
+        assert_ne!(k(&f), k(&g));
+        assert_eq!(k(&f), k(&f));
+    }
+
+    #[test]
+    fn full_table_stops_caching_without_harm() {
+        let c = CostCache::new();
+        for key in 1..=(SLOTS as u64 * 2) {
+            c.put(
+                key * 2 + 1,
+                Cost {
+                    ns_per_item: 1.0,
+                    confident: true,
+                },
+            );
+        }
+        assert!(c.get(3).is_some());
+        assert_eq!(c.get(u64::MAX), None);
+    }
+}

@@ -1,0 +1,154 @@
+//! Scheduling policy as plain functions of numbers: whether a call runs
+//! inline or in parallel, on how many threads, in chunks of what size, and
+//! how a reduction's input is cut into blocks. No threads here, so every
+//! rule is unit-tested directly.
+
+/// Work below this many nanoseconds (estimated) runs inline on the caller.
+///
+/// A parallel call costs a wake-up of the workers (a futex wake and a
+/// reschedule, 5 to 15 µs on the 2-core benchmark machine when they sleep,
+/// well under 1 µs while they spin) plus one atomic claim per chunk; with
+/// two threads a call only gains when half its work exceeds that, so 2x the
+/// sleeping wake-up cost. The `map_threshold` benchmark group checks the
+/// choice: para must start winning at a quarter of rayon's crossover size.
+pub(crate) const INLINE_MAX_NS: f64 = 20_000.0;
+
+/// Each thread drafted into a call should get at least this much work.
+pub(crate) const MIN_THREAD_NS: f64 = 10_000.0;
+
+/// A chunk should carry at least this much work, so that claiming it (one
+/// contended `fetch_add`, ~50 ns) stays below 2% of it.
+pub(crate) const MIN_CHUNK_NS: f64 = 3_000.0;
+
+/// Chunks per thread when the work allows it, so that a thread slowed down
+/// by the OS does not hold up the whole call (load balance).
+pub(crate) const CHUNKS_PER_THREAD: usize = 4;
+
+/// How long calibration times a prefix before trusting the estimate.
+pub(crate) const PROBE_NS: u64 = 10_000;
+
+/// The largest reduction block. 8192 `f32`s are 32 KiB: a block stays in
+/// L1/L2 while its eight accumulators run, and its result slot costs
+/// 1/8192 of the input.
+pub(crate) const MAX_BLOCK: usize = 8192;
+
+/// A reduction is cut into at least this many blocks (when it has that many
+/// items), so that up to this many threads can share it.
+pub(crate) const MIN_BLOCKS: usize = 64;
+
+/// How a call runs the units that calibration left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Plan {
+    /// On the calling thread, in order.
+    Inline,
+    /// On `threads` threads (the caller included), in chunks of `chunk`
+    /// units.
+    Parallel { threads: usize, chunk: usize },
+}
+
+/// Decide how to run `units` units of `cost_ns` nanoseconds each on at most
+/// `max_threads` threads (the caller included). `chunk` forces the chunk
+/// size (the user's `chunk_size`, in units).
+pub(crate) fn plan(units: usize, cost_ns: f64, max_threads: usize, chunk: Option<usize>) -> Plan {
+    let total = units as f64 * cost_ns;
+    if units < 2 || max_threads < 2 || total < INLINE_MAX_NS {
+        return Plan::Inline;
+    }
+    let by_work = (total / MIN_THREAD_NS) as usize;
+    let threads = max_threads.min(units).min(by_work.max(1));
+    if threads < 2 {
+        return Plan::Inline;
+    }
+    let chunk = match chunk {
+        Some(c) => c.clamp(1, units),
+        None => {
+            let balance = units.div_ceil(threads * CHUNKS_PER_THREAD);
+            let amortise = (MIN_CHUNK_NS / cost_ns.max(1e-3)).ceil() as usize;
+            balance.max(amortise).min(units.div_ceil(threads)).max(1)
+        }
+    };
+    // Fewer chunks than threads would leave threads idle.
+    let threads = threads.min(units.div_ceil(chunk));
+    if threads < 2 {
+        Plan::Inline
+    } else {
+        Plan::Parallel { threads, chunk }
+    }
+}
+
+/// The block length of a reduction over `len` items: a function of `len`
+/// (and of an explicit chunk size) only, never of threads or timing, which
+/// is what makes reductions deterministic.
+pub(crate) fn reduce_block(len: usize, explicit: Option<usize>) -> usize {
+    match explicit {
+        Some(c) => c.max(1),
+        None => len.div_ceil(MIN_BLOCKS).clamp(1, MAX_BLOCK),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cheap_small_work_runs_inline() {
+        assert_eq!(plan(100, 0.5, 16, None), Plan::Inline);
+        assert_eq!(plan(10_000, 0.5, 16, None), Plan::Inline);
+        assert_eq!(plan(1, 1e9, 16, None), Plan::Inline);
+        assert_eq!(plan(1000, 1e6, 1, None), Plan::Inline);
+    }
+
+    #[test]
+    fn heavy_work_goes_parallel_even_when_short() {
+        // 1,000 items of 100 µs: length alone would say "small".
+        match plan(1000, 100_000.0, 2, None) {
+            Plan::Parallel { threads: 2, chunk } => assert!((1..=125).contains(&chunk)),
+            p => panic!("{p:?}"),
+        }
+        match plan(4, 1e6, 16, None) {
+            Plan::Parallel { threads: 4, chunk: 1 } => {}
+            p => panic!("{p:?}"),
+        }
+    }
+
+    #[test]
+    fn threads_scale_with_work_and_chunks_amortise() {
+        // 40 µs of work: at most 4 threads by MIN_THREAD_NS.
+        match plan(40_000, 1.0, 16, None) {
+            Plan::Parallel { threads, chunk } => {
+                assert!(threads <= 4 && threads >= 2);
+                assert!(chunk as f64 * 1.0 >= MIN_CHUNK_NS);
+            }
+            p => panic!("{p:?}"),
+        }
+        match plan(10_000_000, 0.3, 2, None) {
+            Plan::Parallel { threads: 2, chunk } => {
+                assert_eq!(chunk, 10_000_000usize.div_ceil(8));
+            }
+            p => panic!("{p:?}"),
+        }
+    }
+
+    #[test]
+    fn explicit_chunk_is_kept() {
+        assert_eq!(
+            plan(1_000_000, 10.0, 4, Some(4096)),
+            Plan::Parallel {
+                threads: 4,
+                chunk: 4096
+            }
+        );
+        // A chunk covering everything leaves one thread: inline.
+        assert_eq!(plan(1000, 1e5, 4, Some(5000)), Plan::Inline);
+    }
+
+    #[test]
+    fn reduce_block_depends_on_length_only() {
+        assert_eq!(reduce_block(0, None), 1);
+        assert_eq!(reduce_block(10, None), 1);
+        assert_eq!(reduce_block(1000, None), 16);
+        assert_eq!(reduce_block(100_000_000, None), MAX_BLOCK);
+        assert_eq!(reduce_block(100, Some(7)), 7);
+        assert_eq!(reduce_block(100, Some(0)), 1);
+    }
+}

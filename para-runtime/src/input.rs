@@ -1,0 +1,321 @@
+//! What the pool can run over: one trait, [`Source`], for every input kind
+//! (slices, vectors, arrays, [`Rows`], ranges), so that map, reduce and
+//! map-reduce have one code path each whatever the input.
+
+use crate::error::RowsError;
+use std::ops::{Range, RangeInclusive};
+
+/// An indexable, shareable input: `len()` items, each fetched by index from
+/// any thread.
+///
+/// Implemented for the sources the [`IntoSource`] conversions produce; user
+/// types may implement it too (a strided view, a lazily computed sequence).
+pub trait Source: Sync + for<'s> SourceItem<'s> {
+    /// What a reduction folds: the item in owned form (`T` cloned from `&T`,
+    /// the row slice itself, the index).
+    type Value: Clone + Send + Sync;
+
+    /// Number of items.
+    fn len(&self) -> usize;
+
+    /// Whether there are no items.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Item `i`.
+    ///
+    /// # Safety
+    /// `i < self.len()`.
+    unsafe fn get_unchecked(&self, i: usize) -> Item<'_, Self>;
+
+    /// The owned value of an item, for reductions.
+    fn value(item: Item<'_, Self>) -> Self::Value;
+}
+
+/// The item type of a [`Source`] borrowed for `'s`.
+///
+/// A separate trait, rather than a generic associated type, so that bounds
+/// such as `for<'s> Fn(Item<'s, S>)` work for borrowed sources: the defaulted
+/// `Bound = &'s Self` parameter gives every `'s` the implied bound
+/// `Self: 's`, where a GAT's `where Self: 's` would force `'static`.
+pub trait SourceItem<'s, Bound = &'s Self> {
+    /// What a kernel receives for each item (`&T` for slices, `&[T]` for
+    /// rows, `usize` for ranges).
+    type Item;
+}
+
+/// Shorthand for the item type of source `S` borrowed for `'s`.
+pub type Item<'s, S> = <S as SourceItem<'s>>::Item;
+
+/// Conversion into a [`Source`]: what the pool's methods accept as input.
+///
+/// Implemented for `&[T]`, `&Vec<T>`, `&[T; N]`, `Vec<T>` (items `&T`),
+/// [`Rows`] (items `&[T]`, one per row) and `Range<usize>` /
+/// `RangeInclusive<usize>` (items `usize`).
+pub trait IntoSource {
+    /// The source this converts into.
+    type Source: Source;
+    /// Convert.
+    fn into_source(self) -> Self::Source;
+}
+
+/// A borrowed slice as a source; items are `&T`.
+#[derive(Debug, Clone, Copy)]
+pub struct SliceSource<'a, T>(pub &'a [T]);
+
+impl<'s, 'a, T> SourceItem<'s> for SliceSource<'a, T> {
+    type Item = &'a T;
+}
+
+impl<'a, T: Sync + Clone + Send> Source for SliceSource<'a, T> {
+    type Value = T;
+
+    #[inline]
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    #[inline]
+    unsafe fn get_unchecked(&self, i: usize) -> &'a T {
+        // SAFETY: the caller promises `i < self.len()`.
+        unsafe { self.0.get_unchecked(i) }
+    }
+
+    #[inline]
+    fn value(item: &'a T) -> T {
+        item.clone()
+    }
+}
+
+/// An owned vector as a source; items are `&T` borrowed from it for the
+/// duration of the call.
+#[derive(Debug, Clone)]
+pub struct VecSource<T>(pub Vec<T>);
+
+impl<'s, T> SourceItem<'s> for VecSource<T> {
+    type Item = &'s T;
+}
+
+impl<T: Sync + Clone + Send> Source for VecSource<T> {
+    type Value = T;
+
+    #[inline]
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    #[inline]
+    unsafe fn get_unchecked(&self, i: usize) -> &T {
+        // SAFETY: the caller promises `i < self.len()`.
+        unsafe { self.0.get_unchecked(i) }
+    }
+
+    #[inline]
+    fn value(item: &T) -> T {
+        item.clone()
+    }
+}
+
+/// A range of indices as a source; items are `usize`.
+#[derive(Debug, Clone, Copy)]
+pub struct RangeSource {
+    start: usize,
+    len: usize,
+}
+
+impl SourceItem<'_> for RangeSource {
+    type Item = usize;
+}
+
+impl Source for RangeSource {
+    type Value = usize;
+
+    #[inline]
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    #[inline]
+    unsafe fn get_unchecked(&self, i: usize) -> usize {
+        self.start + i
+    }
+
+    #[inline]
+    fn value(item: usize) -> usize {
+        item
+    }
+}
+
+/// A flat slice viewed as rows of equal width: the input of row kernels
+/// (`fn score(row: &[f32]) -> f32`).
+///
+/// ```
+/// let data = vec![1.0_f32, 2.0, 3.0, 4.0, 5.0, 6.0];
+/// let rows = para_runtime::Rows::new(&data, 3)?;
+/// assert_eq!((rows.len(), rows.width()), (2, 3));
+/// assert_eq!(rows.row(1), &[4.0, 5.0, 6.0]);
+/// assert!(para_runtime::Rows::new(&data, 4).is_err());
+/// # Ok::<(), para_runtime::RowsError>(())
+/// ```
+#[derive(Debug)]
+pub struct Rows<'a, T> {
+    data: &'a [T],
+    width: usize,
+}
+
+impl<T> Clone for Rows<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Rows<'_, T> {}
+
+impl<'a, T> Rows<'a, T> {
+    /// View `data` as rows of `width` items.
+    ///
+    /// # Errors
+    /// [`RowsError::ZeroWidth`] for `width == 0`; [`RowsError::Ragged`] when
+    /// `data.len()` is not a multiple of `width`. Nothing is copied either
+    /// way.
+    pub fn new(data: &'a [T], width: usize) -> Result<Self, RowsError> {
+        if width == 0 {
+            return Err(RowsError::ZeroWidth);
+        }
+        if data.len() % width != 0 {
+            return Err(RowsError::Ragged {
+                len: data.len(),
+                width,
+            });
+        }
+        Ok(Rows { data, width })
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.data.len() / self.width
+    }
+
+    /// Items per row.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+
+    /// Row `i`.
+    ///
+    /// # Panics
+    /// If `i >= self.len()`.
+    pub fn row(&self, i: usize) -> &'a [T] {
+        &self.data[i * self.width..(i + 1) * self.width]
+    }
+
+    /// The flat data behind the rows.
+    pub fn data(&self) -> &'a [T] {
+        self.data
+    }
+
+    /// Iterate over the rows in order.
+    pub fn iter(&self) -> std::slice::ChunksExact<'a, T> {
+        self.data.chunks_exact(self.width)
+    }
+}
+
+impl<'s, 'a, T> SourceItem<'s> for Rows<'a, T> {
+    type Item = &'a [T];
+}
+
+impl<'a, T: Sync> Source for Rows<'a, T> {
+    type Value = &'a [T];
+
+    #[inline]
+    fn len(&self) -> usize {
+        Rows::len(self)
+    }
+
+    #[inline]
+    unsafe fn get_unchecked(&self, i: usize) -> &'a [T] {
+        // SAFETY: `i < len()` (caller's promise), so the row
+        // `[i * width, (i + 1) * width)` lies inside `data`, whose length is
+        // `len() * width` by construction in `Rows::new`.
+        unsafe { self.data.get_unchecked(i * self.width..(i + 1) * self.width) }
+    }
+
+    #[inline]
+    fn value(item: &'a [T]) -> &'a [T] {
+        item
+    }
+}
+
+impl<'a, T: Sync + Clone + Send> IntoSource for &'a [T] {
+    type Source = SliceSource<'a, T>;
+    fn into_source(self) -> Self::Source {
+        SliceSource(self)
+    }
+}
+
+impl<'a, T: Sync + Clone + Send> IntoSource for &'a Vec<T> {
+    type Source = SliceSource<'a, T>;
+    fn into_source(self) -> Self::Source {
+        SliceSource(self.as_slice())
+    }
+}
+
+impl<'a, T: Sync + Clone + Send, const N: usize> IntoSource for &'a [T; N] {
+    type Source = SliceSource<'a, T>;
+    fn into_source(self) -> Self::Source {
+        SliceSource(self.as_slice())
+    }
+}
+
+impl<T: Sync + Clone + Send> IntoSource for Vec<T> {
+    type Source = VecSource<T>;
+    fn into_source(self) -> Self::Source {
+        VecSource(self)
+    }
+}
+
+impl<'a, T: Sync> IntoSource for Rows<'a, T> {
+    type Source = Rows<'a, T>;
+    fn into_source(self) -> Self::Source {
+        self
+    }
+}
+
+impl<'r, 'a, T: Sync> IntoSource for &'r Rows<'a, T> {
+    type Source = Rows<'a, T>;
+    fn into_source(self) -> Self::Source {
+        *self
+    }
+}
+
+impl IntoSource for Range<usize> {
+    type Source = RangeSource;
+    fn into_source(self) -> Self::Source {
+        RangeSource {
+            start: self.start,
+            len: self.end.saturating_sub(self.start),
+        }
+    }
+}
+
+impl IntoSource for RangeInclusive<usize> {
+    type Source = RangeSource;
+    /// # Panics
+    /// For `a..=usize::MAX` with `a == 0`, whose length does not fit a `usize`.
+    fn into_source(self) -> Self::Source {
+        let (start, end) = (*self.start(), *self.end());
+        let len = if self.is_empty() {
+            0
+        } else {
+            (end - start)
+                .checked_add(1)
+                .expect("range 0..=usize::MAX has more items than fit in a usize")
+        };
+        RangeSource { start, len }
+    }
+}

@@ -1,0 +1,24 @@
+//! The engine behind [para](https://docs.rs/para): a persistent worker pool
+//! with calibrated chunking, deterministic reductions, live signals, the
+//! kernel registry and runtime-agnostic sync primitives.
+//!
+//! Use it through the `para` facade crate; this crate's items are
+//! re-exported there.
+#![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
+
+mod calibrate;
+mod chunk;
+mod error;
+mod global;
+mod input;
+pub(crate) mod loom;
+mod ops;
+mod pool;
+mod reduce;
+mod signals;
+
+pub use error::{BuildError, RowsError};
+pub use global::{dispose_workers, global};
+pub use input::{IntoSource, Item, RangeSource, Rows, SliceSource, Source, SourceItem, VecSource};
+pub use pool::{reset_heuristic, CallOptions, Pool, PoolBuilder};
+pub use signals::{effect, Effect, Signal, Signals, Subscription};

@@ -1,0 +1,278 @@
+//! The blocking calls of a pool: map, map_into, reduce, map_reduce.
+
+use crate::calibrate::key_of;
+use crate::chunk::{self, Plan};
+use crate::input::{IntoSource, Item, Source};
+use crate::pool::{CallOptions, Pool};
+use crate::reduce::fold_range;
+use std::mem::MaybeUninit;
+use std::ops::Range;
+
+const TAG_MAP: u64 = 1;
+const TAG_REDUCE: u64 = 2;
+const TAG_MAP_REDUCE: u64 = 3;
+
+/// A raw pointer that chunks running on several threads write through,
+/// each to its own disjoint range.
+struct SendPtr<T>(*mut T);
+
+// SAFETY: every user writes to indices of its own chunk only (chunks
+// partition the index range), and the owner reads only after all chunks are
+// done, which the job's `done` counter orders (see `pool::job`).
+unsafe impl<T: Send> Sync for SendPtr<T> {}
+
+impl<T> SendPtr<T> {
+    // A method, not field access, so closures capture the whole `SendPtr`
+    // (and its `Sync` impl) rather than the raw pointer field.
+    #[inline]
+    fn get(&self) -> *mut T {
+        self.0
+    }
+}
+
+impl Pool {
+    /// Apply `f` to every item of `input`, in parallel; `out[i] ==
+    /// f(input[i])`, same length, same order.
+    ///
+    /// `f` may capture and borrow anything `Sync` (locals, this pool for a
+    /// nested call). Annotate its parameter where inference cannot see it
+    /// (`|row: &[f32]| ...`). A panic in `f` stops the call early and is
+    /// re-raised here with its original payload; outputs already produced
+    /// are leaked, not dropped.
+    ///
+    /// ```
+    /// let pool = para_runtime::Pool::new()?;
+    /// let w = 2.0_f32;
+    /// let out = pool.map(|x: &f32| x * w, &[1.0_f32, 2.0, 3.0]);
+    /// assert_eq!(out, [2.0, 4.0, 6.0]);
+    /// let squares = pool.map(|i: usize| i * i, 0..4);
+    /// assert_eq!(squares, [0, 1, 4, 9]);
+    /// # Ok::<(), para_runtime::BuildError>(())
+    /// ```
+    pub fn map<I, F, U>(&self, f: F, input: I) -> Vec<U>
+    where
+        I: IntoSource,
+        F: for<'s> Fn(Item<'s, I::Source>) -> U + Sync,
+        U: Send,
+    {
+        self.map_with(CallOptions::default(), f, input)
+    }
+
+    /// [`map`](Pool::map) with explicit [`CallOptions`].
+    pub fn map_with<I, F, U>(&self, opts: CallOptions, f: F, input: I) -> Vec<U>
+    where
+        I: IntoSource,
+        F: for<'s> Fn(Item<'s, I::Source>) -> U + Sync,
+        U: Send,
+    {
+        let src = input.into_source();
+        let n = src.len();
+        let mut out: Vec<U> = Vec::with_capacity(n);
+        let dst = SendPtr(out.as_mut_ptr());
+        let body = |r: Range<usize>| {
+            let p = dst.get();
+            for i in r.clone() {
+                // SAFETY: `i < n` (ranges come from `0..n`), the buffer has
+                // capacity `n`, and each index is written by one chunk only.
+                unsafe { p.add(i).write(f(src.get_unchecked(i))) };
+            }
+            r.len()
+        };
+        self.shared.drive(key_of::<F>(TAG_MAP), n, &opts, &body);
+        // SAFETY: `drive` returned normally, so every index in `0..n` was
+        // written exactly once.
+        unsafe { out.set_len(n) };
+        out
+    }
+
+    /// Like [`map`](Pool::map), writing into `out` instead of allocating.
+    ///
+    /// # Panics
+    /// If `out.len()` differs from the input's length (nothing is written
+    /// then), or re-raising a panic of `f`.
+    ///
+    /// ```
+    /// let pool = para_runtime::Pool::new()?;
+    /// let mut out = vec![0_u64; 5];
+    /// pool.map_into(|i: usize| (i as u64) << 1, 0..5, &mut out);
+    /// assert_eq!(out, [0, 2, 4, 6, 8]);
+    /// # Ok::<(), para_runtime::BuildError>(())
+    /// ```
+    pub fn map_into<I, F, U>(&self, f: F, input: I, out: &mut [U])
+    where
+        I: IntoSource,
+        F: for<'s> Fn(Item<'s, I::Source>) -> U + Sync,
+        U: Send,
+    {
+        self.map_into_with(CallOptions::default(), f, input, out);
+    }
+
+    /// [`map_into`](Pool::map_into) with explicit [`CallOptions`].
+    pub fn map_into_with<I, F, U>(&self, opts: CallOptions, f: F, input: I, out: &mut [U])
+    where
+        I: IntoSource,
+        F: for<'s> Fn(Item<'s, I::Source>) -> U + Sync,
+        U: Send,
+    {
+        let src = input.into_source();
+        let n = src.len();
+        assert!(
+            out.len() == n,
+            "para: map_into: the output has length {} but the input has {} items",
+            out.len(),
+            n
+        );
+        let dst = SendPtr(out.as_mut_ptr());
+        let body = |r: Range<usize>| {
+            let p = dst.get();
+            for i in r.clone() {
+                // SAFETY: `i < n == out.len()`; each index is assigned by one
+                // chunk only, and the slot holds an initialised value that
+                // the assignment drops.
+                unsafe { *p.add(i) = f(src.get_unchecked(i)) };
+            }
+            r.len()
+        };
+        self.shared.drive(key_of::<F>(TAG_MAP), n, &opts, &body);
+    }
+
+    /// Fold all items with `f` from `init`, in parallel and
+    /// deterministically.
+    ///
+    /// `f` must be associative and `init` its identity; `f` need not be
+    /// commutative (string concatenation, matrix products work). The input
+    /// is cut into blocks whose length depends only on the input length
+    /// (or on an explicit `chunk_size`); each block folds from `init` (long
+    /// blocks as eight contiguous sub-folds, combined in order) and block
+    /// results are folded in input order. The association tree therefore
+    /// never depends on threads, timing or calibration: floating-point
+    /// results are bit-identical for every concurrency and every run. An
+    /// empty input returns `init`. Items are cloned into `f`.
+    ///
+    /// ```
+    /// let pool = para_runtime::Pool::new()?;
+    /// let words = vec!["a".to_string(), "b".into(), "c".into()];
+    /// assert_eq!(pool.reduce(|a, b| a + &b, String::new(), &words), "abc");
+    /// assert_eq!(pool.reduce(|a, b| a + b, 0, 1..=100), 5050);
+    /// # Ok::<(), para_runtime::BuildError>(())
+    /// ```
+    pub fn reduce<I, G, V>(&self, f: G, init: V, input: I) -> V
+    where
+        I: IntoSource,
+        I::Source: Source<Value = V>,
+        G: Fn(V, V) -> V + Sync,
+        V: Clone + Send + Sync,
+    {
+        self.reduce_with(CallOptions::default(), f, init, input)
+    }
+
+    /// [`reduce`](Pool::reduce) with explicit [`CallOptions`]; a
+    /// `chunk_size` there is the block length (and so changes the
+    /// association tree).
+    pub fn reduce_with<I, G, V>(&self, opts: CallOptions, f: G, init: V, input: I) -> V
+    where
+        I: IntoSource,
+        I::Source: Source<Value = V>,
+        G: Fn(V, V) -> V + Sync,
+        V: Clone + Send + Sync,
+    {
+        let src = input.into_source();
+        let map = |x: Item<'_, I::Source>| <I::Source as Source>::value(x);
+        self.fold_blocks(key_of::<G>(TAG_REDUCE), &opts, &src, &map, &f, init)
+    }
+
+    /// Map every item with `f` and fold the results with `g` from `init`,
+    /// without an intermediate vector. Bit-identical to `reduce(g, init,
+    /// &map(f, input))`: the same block tree over the mapped values.
+    ///
+    /// ```
+    /// let pool = para_runtime::Pool::new()?;
+    /// let sum_sq = pool.map_reduce(|x: &f64| x * x, |a, b| a + b, 0.0, &[1.0, 2.0, 3.0]);
+    /// assert_eq!(sum_sq, 14.0);
+    /// # Ok::<(), para_runtime::BuildError>(())
+    /// ```
+    pub fn map_reduce<I, F, G, U>(&self, f: F, g: G, init: U, input: I) -> U
+    where
+        I: IntoSource,
+        F: for<'s> Fn(Item<'s, I::Source>) -> U + Sync,
+        G: Fn(U, U) -> U + Sync,
+        U: Clone + Send + Sync,
+    {
+        self.map_reduce_with(CallOptions::default(), f, g, init, input)
+    }
+
+    /// [`map_reduce`](Pool::map_reduce) with explicit [`CallOptions`].
+    pub fn map_reduce_with<I, F, G, U>(&self, opts: CallOptions, f: F, g: G, init: U, input: I) -> U
+    where
+        I: IntoSource,
+        F: for<'s> Fn(Item<'s, I::Source>) -> U + Sync,
+        G: Fn(U, U) -> U + Sync,
+        U: Clone + Send + Sync,
+    {
+        let src = input.into_source();
+        self.fold_blocks(key_of::<(F, G)>(TAG_MAP_REDUCE), &opts, &src, &f, &g, init)
+    }
+
+    fn fold_blocks<S, M, G, V>(&self, key: u64, opts: &CallOptions, src: &S, map: &M, g: &G, init: V) -> V
+    where
+        S: Source,
+        M: for<'s> Fn(Item<'s, S>) -> V + Sync,
+        G: Fn(V, V) -> V + Sync,
+        V: Clone + Send + Sync,
+    {
+        let n = src.len();
+        if n == 0 {
+            return init;
+        }
+        let shared = &self.shared;
+        let block = chunk::reduce_block(n, opts.chunk_size.or(shared.chunk_size));
+        let blocks = n.div_ceil(block);
+        let span = |b: usize| (b * block, ((b + 1) * block).min(n));
+        let fold_one = |b: usize| {
+            let (lo, hi) = span(b);
+            fold_range(src, lo, hi, &init, map, g)
+        };
+        let items_in = |r: &Range<usize>| span(r.end - 1).1 - span(r.start).0;
+        let mut acc = Some(init.clone());
+        let mut fold_into = |r: Range<usize>| {
+            let items = if r.is_empty() { 0 } else { items_in(&r) };
+            for b in r {
+                let a = acc.take().expect("accumulator present");
+                acc = Some(g(a, fold_one(b)));
+            }
+            items
+        };
+        let (done, plan) = shared.decide(key, blocks, block, opts, None, &mut fold_into);
+        match plan {
+            Plan::Inline => {
+                let items = fold_into(done..blocks);
+                shared.signals.completed.add(items);
+            }
+            Plan::Parallel { threads, chunk } => {
+                let mut results: Vec<MaybeUninit<V>> = Vec::with_capacity(blocks - done);
+                // SAFETY: `MaybeUninit` needs no initialisation.
+                unsafe { results.set_len(blocks - done) };
+                let dst = SendPtr(results.as_mut_ptr());
+                let body = |r: Range<usize>| {
+                    let p = dst.get();
+                    let items = items_in(&r);
+                    for b in r {
+                        // SAFETY: `done <= b < blocks`, so the slot is in
+                        // bounds; each block is written by one chunk only.
+                        unsafe { (*p.add(b - done)).write(fold_one(b)) };
+                    }
+                    items
+                };
+                shared.run_parallel(done..blocks, chunk, threads, &body);
+                let mut a = acc.take().expect("accumulator present");
+                for r in results {
+                    // SAFETY: `run_parallel` returned normally, so every
+                    // block's slot was written.
+                    a = g(a, unsafe { r.assume_init() });
+                }
+                acc = Some(a);
+            }
+        }
+        acc.take().expect("accumulator present")
+    }
+}

@@ -1,0 +1,128 @@
+//! A parallel call's shared state: chunks claimed by index from an atomic
+//! counter by the caller and by any helping worker.
+//!
+//! # Protocol
+//! - `next.fetch_add(1)` hands out chunk indices; each index below `chunks`
+//!   goes to exactly one thread (RMW atomicity), which *must* then bump
+//!   `done`, whether it ran the chunk or skipped it because the call was
+//!   stopped by a panic.
+//! - The owner (the calling thread) returns only once `done == chunks`.
+//!   Only a thread holding an index below `chunks` dereferences `body`, so
+//!   once the owner sees the count complete, no thread touches the borrowed
+//!   closure, input or output again: the call's borrows end with it, even
+//!   though late helpers may still hold the `Arc<Job>` (they find the
+//!   counter exhausted and leave).
+//! - A panic in a chunk is caught, stored (first one wins), and sets `stop`;
+//!   later claims skip their chunk. The owner catches its own panics the
+//!   same way, so it never unwinds while helpers still borrow its frame, and
+//!   re-raises the stored payload after the wait.
+//!
+//! # Memory ordering
+//! `done.fetch_add` is `AcqRel` and the owner's load of `done` is `Acquire`:
+//! all the increments form one release sequence, so an owner that reads
+//! `chunks` has synchronised with every chunk's writes (outputs, the panic
+//! slot). `next` is `Relaxed`: it only partitions indices. `stop` is a hint
+//! (`Relaxed`): a chunk that misses it just runs. The owner parks until the
+//! last finisher unparks it; `unpark` before `park` leaves a token, so the
+//! wake-up cannot be lost, and the owner re-checks `done` after every wake.
+
+use crate::loom::{thread, AtomicBool, AtomicUsize, Mutex, Ordering};
+use std::any::Any;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+
+/// A chunk runner: runs chunk `i` and returns how many items it finished.
+pub(crate) type Body<'a> = dyn Fn(usize) -> usize + Sync + 'a;
+
+pub(crate) struct Job {
+    next: AtomicUsize,
+    done: AtomicUsize,
+    chunks: usize,
+    stop: AtomicBool,
+    panic: Mutex<Option<Box<dyn Any + Send>>>,
+    owner: thread::Thread,
+    /// Helpers that picked this job off the queue.
+    pub(crate) started: AtomicUsize,
+    /// The caller's chunk runner, its lifetime erased; see the protocol.
+    body: *const Body<'static>,
+}
+
+// SAFETY: `body` points to a `Sync` closure and is dereferenced only by
+// threads holding an unfinished chunk, while the owner keeps it alive (see
+// the module's protocol); every other field is a thread-safe primitive.
+unsafe impl Send for Job {}
+// SAFETY: as for `Send`: shared access only reads `body` under the protocol.
+unsafe impl Sync for Job {}
+
+impl Job {
+    /// # Safety
+    /// The caller must not let `body` die before [`Job::wait`] returned
+    /// (what [`crate::pool`]'s `run_parallel` does).
+    pub(crate) unsafe fn new(chunks: usize, body: &Body<'_>) -> Job {
+        let body: *const Body<'_> = body;
+        Job {
+            next: AtomicUsize::new(0),
+            done: AtomicUsize::new(0),
+            chunks,
+            stop: AtomicBool::new(false),
+            panic: Mutex::new(None),
+            owner: thread::current(),
+            started: AtomicUsize::new(0),
+            // SAFETY: only the lifetime changes (same fat-pointer layout);
+            // the protocol keeps every dereference inside the real lifetime.
+            body: unsafe { std::mem::transmute::<*const Body<'_>, *const Body<'static>>(body) },
+        }
+    }
+
+    /// Claim and run chunks until none is left. `count` is told how many
+    /// items each finished chunk held.
+    pub(crate) fn work(&self, count: &dyn Fn(usize)) {
+        loop {
+            let i = self.next.fetch_add(1, Ordering::Relaxed);
+            if i >= self.chunks {
+                return;
+            }
+            if !self.stop.load(Ordering::Relaxed) {
+                // SAFETY: `i < chunks` and `done` has not yet counted chunk
+                // `i`, so the owner is still waiting and `body` is alive.
+                let body = unsafe { &*self.body };
+                match catch_unwind(AssertUnwindSafe(|| body(i))) {
+                    Ok(items) => count(items),
+                    Err(payload) => {
+                        self.stop.store(true, Ordering::Relaxed);
+                        let mut slot = crate::loom::lock(&self.panic);
+                        if slot.is_none() {
+                            *slot = Some(payload);
+                        }
+                    }
+                }
+            }
+            if self.done.fetch_add(1, Ordering::AcqRel) + 1 == self.chunks {
+                self.owner.unpark();
+            }
+        }
+    }
+
+    /// Owner only: wait until every chunk is done, then re-raise a kernel's
+    /// panic if there was one.
+    pub(crate) fn wait(&self) {
+        let mut spins = 0u32;
+        while self.done.load(Ordering::Acquire) != self.chunks {
+            if spins < SPIN_WAIT {
+                spins += 1;
+                crate::loom::spin_hint();
+            } else {
+                thread::park();
+            }
+        }
+        if let Some(p) = crate::loom::lock(&self.panic).take() {
+            resume_unwind(p);
+        }
+    }
+}
+
+/// Spins of the owner before it parks: helpers usually finish within a few
+/// microseconds of the owner when chunks are balanced.
+#[cfg(not(loom))]
+const SPIN_WAIT: u32 = 2_000;
+#[cfg(loom)]
+const SPIN_WAIT: u32 = 0;

@@ -1,0 +1,613 @@
+//! The persistent worker pool: threads started once and kept, a shared
+//! queue of run-requests, workers that spin briefly and then sleep.
+//!
+//! # Sleep protocol
+//! The queue, the count of sleeping workers and the shutdown flag live under
+//! one mutex. A worker that finds the queue empty re-checks it *under the
+//! lock*, then increments `sleepers` and waits on the condition variable,
+//! which releases the lock atomically. A pusher pushes under the same lock
+//! and reads `sleepers` before unlocking; it notifies after unlocking. So
+//! either the worker saw the task, or the pusher saw the sleeper: no lost
+//! wake-up. `pending` mirrors the queue length outside the lock, for
+//! workers that spin; it is only a hint (a spinner that misses an update
+//! falls back to the locked check).
+//!
+//! Workers spin for about [`SPIN_NS`] after their last task before sleeping,
+//! so back-to-back calls skip the futex wake-up; an idle pool spends no CPU
+//! after that.
+
+mod job;
+
+pub(crate) use job::Job;
+
+use crate::calibrate::{self, Cost, CostCache};
+use crate::chunk::{self, Plan};
+use crate::error::BuildError;
+use crate::loom::{lock, thread, AtomicBool, AtomicUsize, Condvar, Mutex, Ordering};
+use crate::signals::Signals;
+use std::collections::VecDeque;
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How long an idle worker spins before it sleeps: a little above the
+/// round trip of a dispatch, so back-to-back requests find it awake.
+#[cfg(not(loom))]
+const SPIN_NS: u64 = 50_000;
+
+/// A run-request that is not a parallel call's chunks: it runs once on a
+/// worker, or is cancelled when the pool is disposed first.
+pub(crate) trait Request: Send {
+    fn run(self: Box<Self>);
+    fn cancel(self: Box<Self>);
+}
+
+pub(crate) enum Task {
+    /// Help a parallel call with its chunks.
+    Help(Arc<Job>),
+    /// Run one request (a dispatch).
+    Request(Box<dyn Request>),
+}
+
+struct Queue {
+    tasks: VecDeque<Task>,
+    sleepers: usize,
+    shutdown: bool,
+}
+
+pub(crate) struct Shared {
+    queue: Mutex<Queue>,
+    cv: Condvar,
+    pending: AtomicUsize,
+    running: AtomicBool,
+    handles: Mutex<Vec<std::thread::JoinHandle<()>>>,
+    pub(crate) signals: Signals,
+    pub(crate) cache: CostCache,
+    pub(crate) concurrency: usize,
+    pub(crate) chunk_size: Option<usize>,
+    name: String,
+    restartable: bool,
+    id: usize,
+}
+
+static NEXT_POOL_ID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+
+std::thread_local! {
+    /// Id of the pool whose worker this thread is (0: none).
+    static WORKER_OF: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Options of one call: how many workers may help and the chunk size.
+///
+/// The macros fill this from `concurrency = N` and `chunk_size = N`; the
+/// `*_with` methods of [`Pool`] take it directly.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CallOptions {
+    /// Pool workers that may work on this call, the calling thread aside
+    /// (which always works on its own call). Capped at
+    /// [`Pool::concurrency`]. `None`: all of them.
+    pub concurrency: Option<usize>,
+    /// Items per chunk handed to a thread; for reductions, the block length
+    /// that fixes the association tree. `None`: chosen by calibration (the
+    /// pool's `chunk_size` if it was built with one).
+    pub chunk_size: Option<usize>,
+}
+
+impl CallOptions {
+    /// Options with a concurrency cap.
+    ///
+    /// # Panics
+    /// If `n == 0`: a call needs at least one thread.
+    pub fn concurrency(mut self, n: usize) -> Self {
+        assert!(n > 0, "para: `concurrency` must be at least 1 (got 0)");
+        self.concurrency = Some(n);
+        self
+    }
+
+    /// Options with a fixed chunk size.
+    ///
+    /// # Panics
+    /// If `n == 0`: a chunk needs at least one item.
+    pub fn chunk_size(mut self, n: usize) -> Self {
+        assert!(n > 0, "para: `chunk_size` must be at least 1 (got 0)");
+        self.chunk_size = Some(n);
+        self
+    }
+}
+
+/// Configures and starts a [`Pool`].
+///
+/// ```
+/// let pool = para_runtime::Pool::builder().concurrency(2).name("ranker").build()?;
+/// assert!(pool.concurrency() >= 1);
+/// assert!(para_runtime::Pool::builder().concurrency(0).build().is_err());
+/// # Ok::<(), para_runtime::BuildError>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct PoolBuilder {
+    concurrency: Option<usize>,
+    chunk_size: Option<usize>,
+    name: Option<String>,
+    restartable: bool,
+}
+
+impl PoolBuilder {
+    /// Number of worker threads. Above the available cores it is capped
+    /// ([`Pool::concurrency`] tells the real value). Default: the
+    /// `PARA_CONCURRENCY` environment variable if set, else the available
+    /// cores − 1, at least 1. The calling thread of a blocking call works
+    /// too, so the default uses every core.
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = Some(n);
+        self
+    }
+
+    /// A fixed chunk size for every call on this pool, instead of the
+    /// calibrated one. It also fixes the block length of reductions.
+    pub fn chunk_size(mut self, n: usize) -> Self {
+        self.chunk_size = Some(n);
+        self
+    }
+
+    /// Name of the pool; workers are named `{name}-{index}`.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    pub(crate) fn restartable(mut self) -> Self {
+        self.restartable = true;
+        self
+    }
+
+    /// Start the workers.
+    ///
+    /// # Errors
+    /// [`BuildError::ZeroConcurrency`], [`BuildError::ZeroChunkSize`],
+    /// [`BuildError::InvalidEnv`] for a bad `PARA_CONCURRENCY`, and
+    /// [`BuildError::Spawn`] if a thread cannot be started (the workers
+    /// already started are stopped again).
+    pub fn build(self) -> Result<Pool, BuildError> {
+        let cores = available_cores();
+        let requested = match self.concurrency {
+            Some(0) => return Err(BuildError::ZeroConcurrency),
+            Some(n) => n,
+            None => default_concurrency(cores)?,
+        };
+        if self.chunk_size == Some(0) {
+            return Err(BuildError::ZeroChunkSize);
+        }
+        let shared = Arc::new(Shared {
+            queue: Mutex::new(Queue {
+                tasks: VecDeque::new(),
+                sleepers: 0,
+                shutdown: false,
+            }),
+            cv: Condvar::new(),
+            pending: AtomicUsize::new(0),
+            running: AtomicBool::new(false),
+            handles: Mutex::new(Vec::new()),
+            signals: Signals::new(),
+            cache: CostCache::new(),
+            concurrency: requested.min(cores),
+            chunk_size: self.chunk_size,
+            name: self.name.unwrap_or_else(|| "para".to_owned()),
+            restartable: self.restartable,
+            id: NEXT_POOL_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        });
+        shared.start()?;
+        Ok(Pool { shared })
+    }
+}
+
+/// Cores this process may run on.
+pub(crate) fn available_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn default_concurrency(cores: usize) -> Result<usize, BuildError> {
+    match std::env::var("PARA_CONCURRENCY") {
+        Ok(v) => match v.trim().parse::<usize>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(BuildError::InvalidEnv { value: v }),
+        },
+        Err(_) => Ok(cores.saturating_sub(1).max(1)),
+    }
+}
+
+/// A persistent pool of worker threads running data-parallel calls.
+///
+/// Workers start in [`PoolBuilder::build`] and stay until [`Pool::dispose`]
+/// or `Drop`. A blocking call (`map`, `reduce`, ...) is cut into chunks that
+/// the calling thread and up to [`Pool::concurrency`] workers claim; the
+/// first call of each function measures its cost and runs small or cheap
+/// work inline, on the caller, so a call never loses much to a plain loop.
+pub struct Pool {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl fmt::Debug for Pool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pool")
+            .field("name", &self.shared.name)
+            .field("concurrency", &self.shared.concurrency)
+            .field("running", &self.shared.running.load(Ordering::Relaxed))
+            .field("signals", &self.shared.signals)
+            .finish()
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        self.shared.stop();
+    }
+}
+
+impl Pool {
+    /// A pool with the builder's defaults.
+    ///
+    /// # Errors
+    /// As [`PoolBuilder::build`].
+    pub fn new() -> Result<Pool, BuildError> {
+        PoolBuilder::default().build()
+    }
+
+    /// Configure a pool.
+    pub fn builder() -> PoolBuilder {
+        PoolBuilder::default()
+    }
+
+    /// Number of worker threads (the requested value capped at the cores).
+    pub fn concurrency(&self) -> usize {
+        self.shared.concurrency
+    }
+
+    /// The pool's name.
+    pub fn name(&self) -> &str {
+        &self.shared.name
+    }
+
+    /// Live counters of this pool; a cheap handle to shared state.
+    pub fn signals(&self) -> Signals {
+        self.shared.signals.clone()
+    }
+
+    /// Stop the workers: queued requests are answered `Disposed`, work in
+    /// flight finishes, threads are joined and every signal reads 0.
+    ///
+    /// Idempotent. Blocking calls made afterwards still work, inline on the
+    /// calling thread; [`dispatch`](Pool::dispatch) answers `Disposed`.
+    /// Called from one of this pool's own workers (inside a kernel), that
+    /// worker is not joined but exits when its task ends.
+    pub fn dispose(&self) {
+        self.shared.stop();
+    }
+
+    /// Forget this pool's calibration (every pool's:
+    /// [`reset_heuristic`](crate::reset_heuristic)).
+    pub fn reset_heuristic(&self) {
+        self.shared.cache.clear();
+    }
+}
+
+impl Shared {
+    /// Spawn the workers if they are not running. Idempotent.
+    fn start(self: &Arc<Self>) -> Result<(), BuildError> {
+        let mut handles = lock(&self.handles);
+        if self.running.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        lock(&self.queue).shutdown = false;
+        for index in 0..self.concurrency {
+            let me = Arc::clone(self);
+            let spawned = std::thread::Builder::new()
+                .name(format!("{}-{index}", self.name))
+                .spawn(move || me.worker_main());
+            match spawned {
+                Ok(h) => handles.push(h),
+                Err(source) => {
+                    drop(handles);
+                    self.stop();
+                    return Err(BuildError::Spawn { index, source });
+                }
+            }
+        }
+        self.running.store(true, Ordering::Release);
+        Ok(())
+    }
+
+    /// Whether workers can take help requests now, restarting them if this
+    /// is a restartable (global) pool.
+    pub(crate) fn ensure_running(self: &Arc<Self>) -> bool {
+        if self.running.load(Ordering::Acquire) {
+            return true;
+        }
+        self.restartable && self.start().is_ok()
+    }
+
+    fn stop(&self) {
+        let mut handles = lock(&self.handles);
+        let cancelled: Vec<Task> = {
+            let mut q = lock(&self.queue);
+            q.shutdown = true;
+            self.running.store(false, Ordering::Release);
+            self.pending.store(0, Ordering::Relaxed);
+            q.tasks.drain(..).collect()
+        };
+        self.cv.notify_all();
+        self.signals.queued.sub(cancelled.len());
+        for t in cancelled {
+            if let Task::Request(r) = t {
+                r.cancel();
+            }
+        }
+        let me = std::thread::current().id();
+        for h in handles.drain(..) {
+            if h.thread().id() != me {
+                // A worker thread ends only by returning: its tasks catch
+                // kernel panics. A join error cannot carry anything to act on.
+                let _ = h.join();
+            }
+        }
+        self.signals.reset();
+    }
+
+    /// Push `n` help requests for `job`; returns how many were pushed.
+    fn push_help(&self, job: &Arc<Job>, n: usize) -> usize {
+        if n == 0 {
+            return 0;
+        }
+        let sleepers = {
+            let mut q = lock(&self.queue);
+            if q.shutdown {
+                return 0;
+            }
+            for _ in 0..n {
+                q.tasks.push_back(Task::Help(Arc::clone(job)));
+            }
+            self.pending.fetch_add(n, Ordering::Release);
+            q.sleepers
+        };
+        self.signals.queued.add(n);
+        for _ in 0..n.min(sleepers) {
+            self.cv.notify_one();
+        }
+        n
+    }
+
+    /// Push one request; hands it back if the pool is shut down.
+    pub(crate) fn push_request(&self, r: Box<dyn Request>) -> Result<(), Box<dyn Request>> {
+        let sleepers = {
+            let mut q = lock(&self.queue);
+            if q.shutdown {
+                return Err(r);
+            }
+            q.tasks.push_back(Task::Request(r));
+            self.pending.fetch_add(1, Ordering::Release);
+            q.sleepers
+        };
+        self.signals.queued.add(1);
+        if sleepers > 0 {
+            self.cv.notify_one();
+        }
+        Ok(())
+    }
+
+    /// Take back help requests for `job` that no worker picked up.
+    fn remove_help(&self, job: &Arc<Job>) {
+        let removed = {
+            let mut q = lock(&self.queue);
+            let before = q.tasks.len();
+            q.tasks
+                .retain(|t| !matches!(t, Task::Help(j) if Arc::ptr_eq(j, job)));
+            let removed = before - q.tasks.len();
+            self.pending.fetch_sub(removed, Ordering::Relaxed);
+            removed
+        };
+        self.signals.queued.sub(removed);
+    }
+
+    fn try_pop(&self) -> Option<Task> {
+        let mut q = lock(&self.queue);
+        let t = q.tasks.pop_front()?;
+        self.pending.fetch_sub(1, Ordering::Relaxed);
+        Some(t)
+    }
+
+    /// The next task for a worker, or `None` at shutdown.
+    fn next_task(&self) -> Option<Task> {
+        loop {
+            if self.pending.load(Ordering::Acquire) > 0 {
+                if let Some(t) = self.try_pop() {
+                    return Some(t);
+                }
+            }
+            #[cfg(not(loom))]
+            {
+                let start = Instant::now();
+                let mut spins = 0u32;
+                while self.pending.load(Ordering::Acquire) == 0 && self.running.load(Ordering::Relaxed) {
+                    crate::loom::spin_hint();
+                    spins += 1;
+                    if spins % 64 == 0 && start.elapsed() > Duration::from_nanos(SPIN_NS) {
+                        break;
+                    }
+                }
+            }
+            let mut q = lock(&self.queue);
+            loop {
+                if let Some(t) = q.tasks.pop_front() {
+                    self.pending.fetch_sub(1, Ordering::Relaxed);
+                    return Some(t);
+                }
+                if q.shutdown {
+                    return None;
+                }
+                q.sleepers += 1;
+                q = self.cv.wait(q).unwrap_or_else(std::sync::PoisonError::into_inner);
+                q.sleepers -= 1;
+                // After a wake-up, go back to spinning between tasks.
+                if !q.tasks.is_empty() || q.shutdown {
+                    continue;
+                }
+            }
+        }
+    }
+
+    fn worker_main(self: Arc<Self>) {
+        WORKER_OF.with(|w| w.set(self.id));
+        self.signals.workers_count.add(1);
+        let _exit = DecOnDrop(&self.signals.workers_count);
+        while let Some(task) = self.next_task() {
+            self.signals.queued.sub(1);
+            self.signals.inflight.add(1);
+            let _running = DecOnDrop(&self.signals.inflight);
+            match task {
+                Task::Help(job) => {
+                    job.started.fetch_add(1, Ordering::AcqRel);
+                    job.work(&|n| self.signals.completed.add(n));
+                }
+                Task::Request(r) => r.run(),
+            }
+        }
+    }
+
+    /// Whether the current thread is one of this pool's workers.
+    pub(crate) fn on_worker(&self) -> bool {
+        WORKER_OF.with(|w| w.get() == self.id)
+    }
+
+    /// Workers that may help a call with these options.
+    fn helpers(self: &Arc<Self>, opts: &CallOptions) -> usize {
+        if let Some(0) = opts.concurrency {
+            panic!("para: `concurrency` must be at least 1 (got 0)");
+        }
+        if !self.ensure_running() {
+            return 0;
+        }
+        opts.concurrency.unwrap_or(self.concurrency).min(self.concurrency)
+    }
+
+    /// Calibrate (if needed) and plan a call of `units` units of
+    /// `unit_items` items each. Runs a timed prefix through `prefix` when the
+    /// cost of `key` is unknown; returns how many units that prefix
+    /// finished and the plan for the rest.
+    pub(crate) fn decide(
+        self: &Arc<Self>,
+        key: u64,
+        units: usize,
+        unit_items: usize,
+        opts: &CallOptions,
+        chunk: Option<usize>,
+        prefix: &mut dyn FnMut(Range<usize>) -> usize,
+    ) -> (usize, Plan) {
+        let max_threads = 1 + self.helpers(opts);
+        let unit_items = unit_items.max(1) as f64;
+        let known = self.cache.get(key);
+        let mut done = 0;
+        let cost = match known {
+            Some(c) if c.confident || (units as f64 * unit_items * c.ns_per_item) < chunk::INLINE_MAX_NS => c,
+            _ => {
+                // Time a growing prefix of real work on the caller.
+                let start = Instant::now();
+                let mut step = 1;
+                let mut items = 0;
+                let mut elapsed;
+                loop {
+                    let hi = (done + step).min(units);
+                    items += prefix(done..hi);
+                    done = hi;
+                    elapsed = start.elapsed();
+                    if done == units || elapsed.as_nanos() >= u128::from(chunk::PROBE_NS) {
+                        break;
+                    }
+                    step *= 2;
+                }
+                let measured = Cost {
+                    ns_per_item: elapsed.as_nanos() as f64 / items.max(1) as f64,
+                    confident: elapsed.as_nanos() >= u128::from(chunk::PROBE_NS),
+                };
+                // Keep a confident estimate over an unconfident one.
+                if measured.confident || known.is_none() {
+                    self.cache.put(key, measured);
+                }
+                self.signals.completed.add(items);
+                measured
+            }
+        };
+        if done == units {
+            return (done, Plan::Inline);
+        }
+        let plan = chunk::plan(units - done, cost.ns_per_item * unit_items, max_threads, chunk);
+        (done, plan)
+    }
+
+    /// Run units `range` in chunks of `chunk` units on `threads` threads,
+    /// the caller included. `body` runs a sub-range and returns the items it
+    /// finished. Re-raises the first panic of any chunk.
+    pub(crate) fn run_parallel(
+        &self,
+        range: Range<usize>,
+        chunk: usize,
+        threads: usize,
+        body: &(dyn Fn(Range<usize>) -> usize + Sync),
+    ) {
+        let (lo, hi) = (range.start, range.end);
+        let chunks = (hi - lo).div_ceil(chunk);
+        let run_chunk = |i: usize| {
+            let a = lo + i * chunk;
+            body(a..(a + chunk).min(hi))
+        };
+        // SAFETY: `job.wait()` below returns only after every chunk is done,
+        // before `run_chunk` (and what it borrows) goes out of scope; `wait`
+        // is reached even if a chunk panics, because `work` catches panics.
+        let job = Arc::new(unsafe { Job::new(chunks, &run_chunk) });
+        let pushed = self.push_help(&job, (threads - 1).min(chunks - 1));
+        job.work(&|n| self.signals.completed.add(n));
+        if job.started.load(Ordering::Acquire) < pushed {
+            self.remove_help(&job);
+        }
+        job.wait();
+    }
+
+    /// Plan and run a call whose units are independent (map-like): prefix,
+    /// inline and parallel parts all go through `body`.
+    pub(crate) fn drive(
+        self: &Arc<Self>,
+        key: u64,
+        units: usize,
+        opts: &CallOptions,
+        body: &(dyn Fn(Range<usize>) -> usize + Sync),
+    ) {
+        if units == 0 {
+            return;
+        }
+        let chunk = opts.chunk_size.or(self.chunk_size);
+        let (done, plan) = self.decide(key, units, 1, opts, chunk, &mut |r| body(r));
+        match plan {
+            Plan::Inline => {
+                if done < units {
+                    let n = body(done..units);
+                    self.signals.completed.add(n);
+                }
+            }
+            Plan::Parallel { threads, chunk } => self.run_parallel(done..units, chunk, threads, body),
+        }
+    }
+}
+
+/// Decrements a counter when dropped: counters stay exact when a task
+/// unwinds.
+struct DecOnDrop<'a>(&'a crate::signals::Signal);
+
+impl Drop for DecOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.sub(1);
+    }
+}
+
+/// Forget every pool's calibration.
+pub fn reset_heuristic() {
+    calibrate::reset_all();
+}
