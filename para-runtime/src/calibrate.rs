@@ -93,12 +93,18 @@ impl CostCache {
         }
     }
 
+    #[inline]
     fn check_epoch(&self) {
         let global = EPOCH.load(std::sync::atomic::Ordering::Acquire);
         if self.epoch.load(Ordering::Relaxed) != global {
-            self.clear();
-            self.epoch.store(global, Ordering::Relaxed);
+            self.reset_to(global);
         }
+    }
+
+    #[cold]
+    fn reset_to(&self, global: u64) {
+        self.clear();
+        self.epoch.store(global, Ordering::Relaxed);
     }
 
     pub(crate) fn clear(&self) {
@@ -108,6 +114,7 @@ impl CostCache {
         }
     }
 
+    #[inline]
     pub(crate) fn get(&self, key: u64) -> Option<Cost> {
         self.check_epoch();
         let start = (key as usize) % SLOTS;

@@ -31,6 +31,31 @@ pub trait Source: Sync + for<'s> SourceItem<'s> {
 
     /// The owned value of an item, for reductions.
     fn value(item: Item<'_, Self>) -> Self::Value;
+
+    /// Call `g(i, item i)` for every `i` in `range`, in order.
+    ///
+    /// Implementations copy their fields into locals before looping, so
+    /// that writes the callback makes through raw pointers cannot be
+    /// assumed to alias them: that is what lets the map loop vectorise.
+    ///
+    /// # Panics
+    /// May panic if `range` is not inside `0..self.len()`.
+    #[inline]
+    fn for_each_in<G: FnMut(usize, Item<'_, Self>)>(&self, range: Range<usize>, mut g: G) {
+        assert!(range.end <= self.len(), "range out of bounds");
+        for i in range {
+            // SAFETY: `i < range.end <= self.len()`, checked above.
+            g(i, unsafe { self.get_unchecked(i) });
+        }
+    }
+}
+
+#[inline]
+fn for_each_slice<'a, T, G: FnMut(usize, &'a T)>(s: &'a [T], range: Range<usize>, mut g: G) {
+    let start = range.start;
+    for (k, x) in s[range].iter().enumerate() {
+        g(start + k, x);
+    }
 }
 
 /// The item type of a [`Source`] borrowed for `'s`.
@@ -86,6 +111,11 @@ impl<'a, T: Sync + Clone + Send> Source for SliceSource<'a, T> {
     fn value(item: &'a T) -> T {
         item.clone()
     }
+
+    #[inline]
+    fn for_each_in<G: FnMut(usize, &'a T)>(&self, range: Range<usize>, g: G) {
+        for_each_slice(self.0, range, g);
+    }
 }
 
 /// An owned vector as a source; items are `&T` borrowed from it for the
@@ -114,6 +144,11 @@ impl<T: Sync + Clone + Send> Source for VecSource<T> {
     #[inline]
     fn value(item: &T) -> T {
         item.clone()
+    }
+
+    #[inline]
+    fn for_each_in<G: FnMut(usize, &T)>(&self, range: Range<usize>, g: G) {
+        for_each_slice(&self.0, range, g);
     }
 }
 
@@ -144,6 +179,15 @@ impl Source for RangeSource {
     #[inline]
     fn value(item: usize) -> usize {
         item
+    }
+
+    #[inline]
+    fn for_each_in<G: FnMut(usize, usize)>(&self, range: Range<usize>, mut g: G) {
+        assert!(range.end <= self.len, "range out of bounds");
+        let start = self.start;
+        for i in range {
+            g(i, start + i);
+        }
     }
 }
 
@@ -248,6 +292,15 @@ impl<'a, T: Sync> Source for Rows<'a, T> {
     #[inline]
     fn value(item: &'a [T]) -> &'a [T] {
         item
+    }
+
+    #[inline]
+    fn for_each_in<G: FnMut(usize, &'a [T])>(&self, range: Range<usize>, mut g: G) {
+        let (data, width) = (self.data, self.width);
+        let start = range.start;
+        for (k, row) in data[range.start * width..range.end * width].chunks_exact(width).enumerate() {
+            g(start + k, row);
+        }
     }
 }
 

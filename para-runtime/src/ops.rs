@@ -71,12 +71,13 @@ impl Pool {
         let dst = SendPtr(out.as_mut_ptr());
         let body = |r: Range<usize>| {
             let p = dst.get();
-            for i in r.clone() {
+            let len = r.len();
+            src.for_each_in(r, |i, x| {
                 // SAFETY: `i < n` (ranges come from `0..n`), the buffer has
                 // capacity `n`, and each index is written by one chunk only.
-                unsafe { p.add(i).write(f(src.get_unchecked(i))) };
-            }
-            r.len()
+                unsafe { p.add(i).write(f(x)) };
+            });
+            len
         };
         self.shared.drive(key_of::<F>(TAG_MAP), n, &opts, &body);
         // SAFETY: `drive` returned normally, so every index in `0..n` was
@@ -125,13 +126,14 @@ impl Pool {
         let dst = SendPtr(out.as_mut_ptr());
         let body = |r: Range<usize>| {
             let p = dst.get();
-            for i in r.clone() {
+            let len = r.len();
+            src.for_each_in(r, |i, x| {
                 // SAFETY: `i < n == out.len()`; each index is assigned by one
                 // chunk only, and the slot holds an initialised value that
                 // the assignment drops.
-                unsafe { *p.add(i) = f(src.get_unchecked(i)) };
-            }
-            r.len()
+                unsafe { *p.add(i) = f(x) };
+            });
+            len
         };
         self.shared.drive(key_of::<F>(TAG_MAP), n, &opts, &body);
     }
@@ -242,11 +244,13 @@ impl Pool {
             }
             items
         };
-        let (done, plan) = shared.decide(key, blocks, block, opts, None, &mut fold_into);
-        match plan {
+        let d = shared.decide(key, blocks, block, opts, None, &mut fold_into);
+        let done = d.done;
+        let threads = match d.plan {
             Plan::Inline => {
                 let items = fold_into(done..blocks);
                 shared.signals.completed.add(items);
+                1
             }
             Plan::Parallel { threads, chunk } => {
                 let mut results: Vec<MaybeUninit<V>> = Vec::with_capacity(blocks - done);
@@ -271,7 +275,11 @@ impl Pool {
                     a = g(a, unsafe { r.assume_init() });
                 }
                 acc = Some(a);
+                threads
             }
+        };
+        if let Some(t) = d.timed {
+            shared.observe(key, t, n - span(done).0.min(n), threads);
         }
         acc.take().expect("accumulator present")
     }

@@ -367,9 +367,11 @@ impl Shared {
                 q.tasks.push_back(Task::Help(Arc::clone(job)));
             }
             self.pending.fetch_add(n, Ordering::Release);
+            // Counted under the lock: a worker's decrement (after its pop,
+            // which takes this lock) can never come first.
+            self.signals.queued.add(n);
             q.sleepers
         };
-        self.signals.queued.add(n);
         for _ in 0..n.min(sleepers) {
             self.cv.notify_one();
         }
@@ -385,9 +387,9 @@ impl Shared {
             }
             q.tasks.push_back(Task::Request(r));
             self.pending.fetch_add(1, Ordering::Release);
+            self.signals.queued.add(1);
             q.sleepers
         };
-        self.signals.queued.add(1);
         if sleepers > 0 {
             self.cv.notify_one();
         }
@@ -492,7 +494,8 @@ impl Shared {
     /// Calibrate (if needed) and plan a call of `units` units of
     /// `unit_items` items each. Runs a timed prefix through `prefix` when the
     /// cost of `key` is unknown; returns how many units that prefix
-    /// finished and the plan for the rest.
+    /// finished, the plan for the rest, and whether the rest is worth timing
+    /// (see [`Shared::observe`]).
     pub(crate) fn decide(
         self: &Arc<Self>,
         key: u64,
@@ -501,7 +504,7 @@ impl Shared {
         opts: &CallOptions,
         chunk: Option<usize>,
         prefix: &mut dyn FnMut(Range<usize>) -> usize,
-    ) -> (usize, Plan) {
+    ) -> Decision {
         let max_threads = 1 + self.helpers(opts);
         let unit_items = unit_items.max(1) as f64;
         let known = self.cache.get(key);
@@ -509,38 +512,77 @@ impl Shared {
         let cost = match known {
             Some(c) if c.confident || (units as f64 * unit_items * c.ns_per_item) < chunk::INLINE_MAX_NS => c,
             _ => {
-                // Time a growing prefix of real work on the caller.
-                let start = Instant::now();
-                let mut step = 1;
-                let mut items = 0;
-                let mut elapsed;
-                loop {
-                    let hi = (done + step).min(units);
-                    items += prefix(done..hi);
-                    done = hi;
-                    elapsed = start.elapsed();
-                    if done == units || elapsed.as_nanos() >= u128::from(chunk::PROBE_NS) {
-                        break;
-                    }
-                    step *= 2;
-                }
-                let measured = Cost {
-                    ns_per_item: elapsed.as_nanos() as f64 / items.max(1) as f64,
-                    confident: elapsed.as_nanos() >= u128::from(chunk::PROBE_NS),
-                };
+                let (d, c) = self.probe(prefix, units);
+                done = d;
                 // Keep a confident estimate over an unconfident one.
-                if measured.confident || known.is_none() {
-                    self.cache.put(key, measured);
+                if c.confident || known.is_none() {
+                    self.cache.put(key, c);
                 }
-                self.signals.completed.add(items);
-                measured
+                c
             }
         };
         if done == units {
-            return (done, Plan::Inline);
+            return Decision {
+                done,
+                plan: Plan::Inline,
+                timed: None,
+            };
         }
+        let est_ns = (units - done) as f64 * cost.ns_per_item * unit_items;
         let plan = chunk::plan(units - done, cost.ns_per_item * unit_items, max_threads, chunk);
-        (done, plan)
+        Decision {
+            done,
+            plan,
+            timed: (est_ns >= chunk::OBSERVE_MIN_NS).then(|| (Instant::now(), cost)),
+        }
+    }
+
+    /// Time a growing prefix of real work on the caller: 1, 2, 4, ... units,
+    /// until [`chunk::PROBE_NS`] have passed or the input is done. The
+    /// estimate is the *lowest* per-item time of the steps, so a step that
+    /// the OS preempted, or the fixed cost of reading the clock on tiny
+    /// steps, does not inflate it.
+    fn probe(&self, prefix: &mut dyn FnMut(Range<usize>) -> usize, units: usize) -> (usize, Cost) {
+        let start = Instant::now();
+        let mut step_start = start;
+        let (mut done, mut step, mut items) = (0, 1, 0);
+        let mut best = f64::INFINITY;
+        loop {
+            let hi = (done + step).min(units);
+            let n = prefix(done..hi);
+            items += n;
+            done = hi;
+            let now = Instant::now();
+            let step_ns = now.duration_since(step_start).as_nanos() as f64;
+            step_start = now;
+            best = best.min(step_ns / n.max(1) as f64);
+            if done == units || now.duration_since(start).as_nanos() >= u128::from(chunk::PROBE_NS) {
+                break;
+            }
+            step *= 2;
+        }
+        self.signals.completed.add(items);
+        let confident = start.elapsed().as_nanos() >= u128::from(chunk::PROBE_NS);
+        (done, Cost { ns_per_item: best, confident })
+    }
+
+    /// Correct the cached cost of `key` from a timed call: `items` items
+    /// took `elapsed` on `threads` threads. A parallel call gives an upper
+    /// bound of the cost (threads × time / items); an inline call gives it
+    /// exactly. The estimate moves when it is off by more than 2x, so that
+    /// one unlucky probe does not pin a wrong decision for good.
+    pub(crate) fn observe(&self, key: u64, timed: (Instant, Cost), items: usize, threads: usize) {
+        let (t0, est) = timed;
+        let ns = t0.elapsed().as_nanos() as f64;
+        if items == 0 || ns < chunk::PROBE_NS as f64 {
+            return;
+        }
+        let implied = ns * threads as f64 / items as f64;
+        let too_high = implied < est.ns_per_item / 2.0;
+        let too_low = threads == 1 && implied > est.ns_per_item * 2.0;
+        if too_high || too_low {
+            self.cache.put(key, Cost { ns_per_item: implied, confident: true });
+        }
     }
 
     /// Run units `range` in chunks of `chunk` units on `threads` threads,
@@ -583,18 +625,43 @@ impl Shared {
         if units == 0 {
             return;
         }
+        // Fast path: a known cost says the whole call is too small to share.
+        if let Some(c) = self.cache.get(key) {
+            if (units as f64 * c.ns_per_item) < chunk::INLINE_MAX_NS && opts.concurrency != Some(0) {
+                let n = body(0..units);
+                self.signals.completed.add(n);
+                return;
+            }
+        }
         let chunk = opts.chunk_size.or(self.chunk_size);
-        let (done, plan) = self.decide(key, units, 1, opts, chunk, &mut |r| body(r));
-        match plan {
+        let d = self.decide(key, units, 1, opts, chunk, &mut |r| body(r));
+        let threads = match d.plan {
             Plan::Inline => {
-                if done < units {
-                    let n = body(done..units);
+                if d.done < units {
+                    let n = body(d.done..units);
                     self.signals.completed.add(n);
                 }
+                1
             }
-            Plan::Parallel { threads, chunk } => self.run_parallel(done..units, chunk, threads, body),
+            Plan::Parallel { threads, chunk } => {
+                self.run_parallel(d.done..units, chunk, threads, body);
+                threads
+            }
+        };
+        if let Some(t) = d.timed {
+            self.observe(key, t, units - d.done, threads);
         }
     }
+}
+
+/// What [`Shared::decide`] chose.
+pub(crate) struct Decision {
+    /// Units the calibration prefix already finished.
+    pub(crate) done: usize,
+    /// How to run the rest.
+    pub(crate) plan: Plan,
+    /// Start time and estimate, when the rest is worth timing.
+    pub(crate) timed: Option<(Instant, Cost)>,
 }
 
 /// Decrements a counter when dropped: counters stay exact when a task
