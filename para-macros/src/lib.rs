@@ -1,1 +1,38 @@
+//! Procedural macros of [para](https://docs.rs/para): `#[pure]` and the
+//! kernel-call macros `pmap!`, `preduce!`, `pmap_reduce!`.
+//!
+//! Use them through the `para` crate, whose documentation describes them;
+//! the expansions refer to `::para::__private` only.
+#![warn(missing_docs, unreachable_pub)]
 
+mod call;
+mod ctxt;
+mod pure;
+mod symbols;
+
+use proc_macro::TokenStream;
+
+/// Check at compile time that a function is a pure kernel, and register it.
+/// See `para::pure` for the rules.
+#[proc_macro_attribute]
+pub fn pure(args: TokenStream, item: TokenStream) -> TokenStream {
+    pure::pure(args.into(), item.into()).into()
+}
+
+/// Map a pure kernel over an input in parallel. See `para::pmap!`.
+#[proc_macro]
+pub fn pmap(input: TokenStream) -> TokenStream {
+    call::expand(call::Kind::Map, input.into()).into()
+}
+
+/// Reduce an input in parallel, deterministically. See `para::preduce!`.
+#[proc_macro]
+pub fn preduce(input: TokenStream) -> TokenStream {
+    call::expand(call::Kind::Reduce, input.into()).into()
+}
+
+/// Map then reduce, fused. See `para::pmap_reduce!`.
+#[proc_macro]
+pub fn pmap_reduce(input: TokenStream) -> TokenStream {
+    call::expand(call::Kind::MapReduce, input.into()).into()
+}

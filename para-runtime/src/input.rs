@@ -372,3 +372,16 @@ impl IntoSource for RangeInclusive<usize> {
         RangeSource { start, len }
     }
 }
+
+/// A [`Source`] passed through as is (used by the macros, which convert
+/// inputs themselves).
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct AsIs<S>(pub S);
+
+impl<S: Source> IntoSource for AsIs<S> {
+    type Source = S;
+    fn into_source(self) -> S {
+        self.0
+    }
+}

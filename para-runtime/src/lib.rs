@@ -15,10 +15,15 @@ pub(crate) mod loom;
 mod ops;
 mod pool;
 mod reduce;
+mod registry;
 mod signals;
 
 pub use error::{BuildError, RowsError};
 pub use global::{dispose_workers, global};
-pub use input::{IntoSource, Item, RangeSource, Rows, SliceSource, Source, SourceItem, VecSource};
+pub use input::{AsIs, IntoSource, Item, RangeSource, Rows, SliceSource, Source, SourceItem, VecSource};
 pub use pool::{reset_heuristic, CallOptions, Pool, PoolBuilder};
 pub use signals::{effect, Effect, Signal, Signals, Subscription};
+pub use registry::{kernels, KernelInfo};
+
+#[doc(hidden)]
+pub use inventory;

@@ -3,7 +3,12 @@
 //! Placeholder crate docs; completed with the README.
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
+pub use para_macros::{pmap, pmap_reduce, preduce, pure};
 pub use para_runtime::{
-    dispose_workers, effect, global, reset_heuristic, BuildError, CallOptions, Effect, IntoSource, Item, Pool,
-    PoolBuilder, RangeSource, Rows, RowsError, Signal, Signals, SliceSource, Source, SourceItem, Subscription, VecSource,
+    dispose_workers, effect, global, kernels, reset_heuristic, BuildError, CallOptions, Effect, IntoSource, Item,
+    KernelInfo, Pool, PoolBuilder, RangeSource, Rows, RowsError, Signal, Signals, SliceSource, Source, SourceItem,
+    Subscription, VecSource,
 };
+
+#[doc(hidden)]
+pub mod __private;

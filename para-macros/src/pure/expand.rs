@@ -1,0 +1,319 @@
+//! What `#[pure]` emits.
+//!
+//! Input:
+//! ```text
+//! #[pure(name = "rankBatch")]
+//! pub fn rank_batch(batch: &[f32]) -> Vec<u32> { body }
+//! ```
+//! Output:
+//! ```text
+//! pub fn rank_batch(batch: &[f32]) -> Vec<u32> { <compile-time checks> body }
+//! #[doc(hidden)] pub struct rank_batch {}                      // the kernel marker
+//! impl Kernel for rank_batch { const NAME = "rankBatch"; }
+//! impl<'l0> KernelFn<(&'l0 [f32],)> for rank_batch { ... calls rank_batch(args.0) }
+//! const _: () = { fn invoke(..) {..}  inventory::submit! { KernelInfo { .. } } };
+//! ```
+
+use super::attr::PureArgs;
+use crate::ctxt::Ctxt;
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
+use syn::visit::Visit;
+use syn::visit_mut::VisitMut;
+use syn::{FnArg, GenericParam, ItemFn, ReturnType, Type};
+
+pub(super) fn expand(cx: Ctxt, args: &PureArgs, original: &ItemFn, checked: ItemFn) -> TokenStream {
+    let ok = !cx.has_errors();
+    let errors = cx.into_compile_errors();
+    // On error, emit the user's function unchanged (plus the errors), so
+    // callers get no secondary errors and IDEs keep working.
+    let func = if ok { checked } else { original.clone() };
+    let ident = &original.sig.ident;
+    let vis = &original.vis;
+    let name = args.name.as_ref().map_or_else(|| ident.to_string(), syn::LitStr::value);
+    let marker = quote_spanned! {ident.span()=>
+        #[doc(hidden)]
+        #[allow(non_camel_case_types, dead_code, clippy::exhaustive_structs)]
+        #vis struct #ident {}
+
+        impl ::para::__private::Kernel for #ident {
+            const NAME: &'static str = #name;
+        }
+    };
+    let kernel_fn = kernel_fn_impl(original).unwrap_or_default();
+    let register = args.register.as_ref().is_none_or(|b| b.value);
+    let registration = if ok && register { registration(original, &name).unwrap_or_default() } else { TokenStream::new() };
+    quote! {
+        #errors
+        #func
+        #marker
+        #kernel_fn
+        #registration
+    }
+}
+
+/// Replaces elided lifetimes (`&T`, `'_`) with fresh named ones.
+struct FillLifetimes {
+    fresh: Vec<syn::Lifetime>,
+}
+
+impl VisitMut for FillLifetimes {
+    fn visit_type_reference_mut(&mut self, r: &mut syn::TypeReference) {
+        if r.lifetime.as_ref().is_none_or(|l| l.ident == "_") {
+            let l = syn::Lifetime::new(&format!("'__para_l{}", self.fresh.len()), Span::mixed_site());
+            self.fresh.push(l.clone());
+            r.lifetime = Some(l);
+        }
+        syn::visit_mut::visit_type_reference_mut(self, r);
+    }
+    fn visit_lifetime_mut(&mut self, l: &mut syn::Lifetime) {
+        if l.ident == "_" {
+            let n = syn::Lifetime::new(&format!("'__para_l{}", self.fresh.len()), Span::mixed_site());
+            self.fresh.push(n.clone());
+            *l = n;
+        }
+    }
+    fn visit_type_fn_ptr_mut(&mut self, _: &mut syn::TypeFnPtr) {}
+}
+
+#[derive(Default)]
+struct Scan {
+    impl_trait: bool,
+    elided: bool,
+    lifetimes: bool,
+    idents: Vec<String>,
+}
+
+impl<'ast> Visit<'ast> for Scan {
+    fn visit_type_impl_trait(&mut self, _: &'ast syn::TypeImplTrait) {
+        self.impl_trait = true;
+    }
+    fn visit_type_reference(&mut self, r: &'ast syn::TypeReference) {
+        self.lifetimes = true;
+        if r.lifetime.as_ref().is_none_or(|l| l.ident == "_") {
+            self.elided = true;
+        }
+        syn::visit::visit_type_reference(self, r);
+    }
+    fn visit_lifetime(&mut self, l: &'ast syn::Lifetime) {
+        self.lifetimes = true;
+        if l.ident == "_" {
+            self.elided = true;
+        }
+    }
+    fn visit_ident(&mut self, i: &'ast syn::Ident) {
+        self.idents.push(i.to_string());
+    }
+}
+
+fn scan(ty: &Type) -> Scan {
+    let mut s = Scan::default();
+    s.visit_type(ty);
+    s
+}
+
+fn param_types(f: &ItemFn) -> Option<Vec<Type>> {
+    f.sig
+        .inputs
+        .iter()
+        .map(|a| match a {
+            FnArg::Typed(pt) => Some((*pt.ty).clone()),
+            FnArg::Receiver(_) => None,
+        })
+        .collect()
+}
+
+/// `impl KernelFn<(P0, P1, ..)> for marker`, through which macros call the
+/// kernel. Skipped where an impl cannot express the signature: `impl
+/// Trait` parameters, const generics, type parameters that only the return
+/// type uses (E0207), or an elided return lifetime with no single source.
+fn kernel_fn_impl(f: &ItemFn) -> Option<TokenStream> {
+    let ident = &f.sig.ident;
+    let mut params = param_types(f)?;
+    if params.iter().any(|t| scan(t).impl_trait) {
+        return None;
+    }
+    let g = &f.sig.generics;
+    if g.params.iter().any(|p| matches!(p, GenericParam::Const(_))) {
+        return None;
+    }
+    let used: Vec<String> = params.iter().flat_map(|t| scan(t).idents).collect();
+    for p in &g.params {
+        if let GenericParam::Type(t) = p {
+            if !used.contains(&t.ident.to_string()) {
+                return None;
+            }
+        }
+    }
+    let mut fill = FillLifetimes { fresh: Vec::new() };
+    for t in params.iter_mut() {
+        fill.visit_type_mut(t);
+    }
+    let mut ret: Type = match &f.sig.output {
+        ReturnType::Default => syn::parse_quote!(()),
+        ReturnType::Type(_, t) => (**t).clone(),
+    };
+    let rs = scan(&ret);
+    if rs.impl_trait {
+        return None;
+    }
+    if rs.elided {
+        let explicit: Vec<&syn::Lifetime> = g.lifetimes().map(|l| &l.lifetime).collect();
+        let source = match (fill.fresh.len(), explicit.len()) {
+            (1, 0) => fill.fresh[0].clone(),
+            (0, 1) => explicit[0].clone(),
+            _ => return None,
+        };
+        struct Set(syn::Lifetime);
+        impl VisitMut for Set {
+            fn visit_type_reference_mut(&mut self, r: &mut syn::TypeReference) {
+                if r.lifetime.as_ref().is_none_or(|l| l.ident == "_") {
+                    r.lifetime = Some(self.0.clone());
+                }
+                syn::visit_mut::visit_type_reference_mut(self, r);
+            }
+            fn visit_lifetime_mut(&mut self, l: &mut syn::Lifetime) {
+                if l.ident == "_" {
+                    *l = self.0.clone();
+                }
+            }
+        }
+        Set(source).visit_type_mut(&mut ret);
+    }
+    let fresh = &fill.fresh;
+    let gparams = g.params.iter();
+    let where_clause = &g.where_clause;
+    let idx = (0..params.len()).map(syn::Index::from);
+    Some(quote! {
+        impl<#(#fresh,)* #(#gparams),*> ::para::__private::KernelFn<(#(#params,)*)> for #ident #where_clause {
+            type Output = #ret;
+            #[inline(always)]
+            fn call(args: (#(#params,)*)) -> #ret {
+                #ident(#(args.#idx),*)
+            }
+        }
+    })
+}
+
+/// The owned form of a parameter type for `dispatch`: `Vec<T>` for `&[T]`,
+/// `String` for `&str`, `T` for `&T`; `None` when the type borrows
+/// anything else (it could not cross to a worker as `'static`).
+fn owned(ty: &Type) -> Option<(Type, bool)> {
+    match ty {
+        Type::Reference(r) if r.mutability.is_none() => {
+            let inner = &*r.elem;
+            if scan(inner).lifetimes {
+                return None;
+            }
+            match inner {
+                Type::Slice(s) => {
+                    let e = &s.elem;
+                    Some((syn::parse_quote!(::std::vec::Vec<#e>), true))
+                }
+                Type::Path(p) if p.qself.is_none() && p.path.is_ident("str") => {
+                    Some((syn::parse_quote!(::std::string::String), true))
+                }
+                other => Some((other.clone(), true)),
+            }
+        }
+        Type::Paren(p) => owned(&p.elem),
+        other if !scan(other).lifetimes && !scan(other).impl_trait => Some((other.clone(), false)),
+        _ => None,
+    }
+}
+
+fn signature_text(f: &ItemFn) -> String {
+    let mut sig = f.sig.clone();
+    sig.inputs.iter_mut().for_each(|a| {
+        if let FnArg::Typed(pt) = a {
+            pt.attrs.clear();
+        }
+    });
+    tidy(&sig.into_token_stream().to_string())
+}
+
+/// Token text to how a person writes it: `fn score (row : & [f32])` ->
+/// `fn score(row: &[f32])`.
+fn tidy(s: &str) -> String {
+    let mut out = s.to_string();
+    for (from, to) in [
+        (" (", "("),
+        ("( ", "("),
+        (" )", ")"),
+        (" ,", ","),
+        (" :: ", "::"),
+        (":: ", "::"),
+        (" : ", ": "),
+        ("& ", "&"),
+        (" [", "["),
+        ("[ ", "["),
+        (" ]", "]"),
+        (" <", "<"),
+        ("< ", "<"),
+        (" >", ">"),
+        (" ;", ";"),
+        ("' ", "'"),
+        ("&mut", "&mut "),
+    ] {
+        out = out.replace(from, to);
+    }
+    out.replace("->", " -> ").replace("  ", " ").replace("fn(", "fn (").replace("fn (", "fn(")
+}
+
+/// Registration in the kernel registry, for kernels `dispatch` can call:
+/// non-generic, every parameter with an owned `'static` form.
+fn registration(f: &ItemFn, name: &str) -> Option<TokenStream> {
+    if !f.sig.generics.params.is_empty() {
+        return None;
+    }
+    let params = param_types(f)?;
+    let owned: Vec<(Type, bool)> = params.iter().map(owned).collect::<Option<_>>()?;
+    let ret: Type = match &f.sig.output {
+        ReturnType::Default => syn::parse_quote!(()),
+        ReturnType::Type(_, t) => {
+            let s = scan(t);
+            if s.lifetimes || s.impl_trait {
+                return None;
+            }
+            (**t).clone()
+        }
+    };
+    let ident = &f.sig.ident;
+    let span = ident.span();
+    let types: Vec<&Type> = owned.iter().map(|(t, _)| t).collect();
+    let args_ty = if types.len() == 1 { quote!(#(#types)*) } else { quote!((#(#types,)*)) };
+    let vars: Vec<syn::Ident> = (0..owned.len()).map(|i| format_ident!("__para_a{}", i, span = Span::mixed_site())).collect();
+    let pass = owned.iter().zip(&vars).map(|((_, by_ref), v)| {
+        if *by_ref {
+            quote!(::core::borrow::Borrow::borrow(&#v))
+        } else {
+            quote!(#v)
+        }
+    });
+    let bind = if vars.len() == 1 { quote!(#(#vars)*) } else { quote!((#(#vars,)*)) };
+    let signature = signature_text(f);
+    Some(quote_spanned! {span=>
+        #[doc(hidden)]
+        #[allow(non_snake_case, clippy::all)]
+        const _: () = {
+            fn __para_invoke(
+                args: ::std::boxed::Box<dyn ::core::any::Any + ::core::marker::Send>,
+            ) -> ::std::boxed::Box<dyn ::core::any::Any + ::core::marker::Send> {
+                let #bind: #args_ty = *args
+                    .downcast::<#args_ty>()
+                    .expect("para: dispatch checks the argument type before invoking");
+                ::std::boxed::Box::new(#ident(#(#pass),*))
+            }
+            ::para::__private::inventory::submit! {
+                ::para::__private::KernelInfo {
+                    name: #name,
+                    path: ::core::module_path!(),
+                    signature: #signature,
+                    __args: || (::core::any::TypeId::of::<#args_ty>(), ::core::any::type_name::<#args_ty>()),
+                    __ret: || (::core::any::TypeId::of::<#ret>(), ::core::any::type_name::<#ret>()),
+                    __invoke: __para_invoke,
+                }
+            }
+        };
+    })
+}

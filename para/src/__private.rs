@@ -1,0 +1,245 @@
+//! Items the macros expand into. Not part of the public API: names and
+//! shapes here may change in any release.
+#![allow(missing_docs, missing_debug_implementations)]
+
+use core::marker::PhantomData;
+pub use para_runtime::inventory;
+pub use para_runtime::{AsIs, CallOptions, IntoSource, Item, KernelInfo, Pool, Source, VecSource};
+
+/// Implemented by the marker type `#[pure]` emits next to each kernel.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a #[pure] kernel",
+    label = "expected a function marked #[para::pure]",
+    note = "mark the function #[para::pure], or pass a closure literal that captures nothing"
+)]
+pub trait Kernel {
+    /// Registry name.
+    const NAME: &'static str;
+}
+
+/// Calls the kernel behind a marker, so that a shadowing local fn or
+/// closure of the same name can never take its place.
+pub trait KernelFn<Args> {
+    type Output;
+    fn call(args: Args) -> Self::Output;
+}
+
+/// Adapts what an input yields to what a kernel takes: the item itself, or
+/// a copy of a borrowed `Copy` item (`fn cheap(x: f32)` over `&[f32]`).
+pub trait IntoArg<A> {
+    fn into_arg(self) -> A;
+}
+
+impl<X> IntoArg<X> for X {
+    #[inline(always)]
+    fn into_arg(self) -> X {
+        self
+    }
+}
+
+impl<T: Copy> IntoArg<T> for &T {
+    #[inline(always)]
+    fn into_arg(self) -> T {
+        *self
+    }
+}
+
+#[inline(always)]
+pub fn call1<K, A, I>(item: I) -> K::Output
+where
+    K: KernelFn<(A,)>,
+    I: IntoArg<A>,
+{
+    K::call((item.into_arg(),))
+}
+
+#[inline(always)]
+pub fn call2<K, A, B>(a: A, b: B) -> K::Output
+where
+    K: KernelFn<(A, B)>,
+{
+    K::call((a, b))
+}
+
+#[inline(always)]
+pub fn arg<A, I: IntoArg<A>>(item: I) -> A {
+    item.into_arg()
+}
+
+/// Compile-time probe of a global a kernel reads: a byte read of the value
+/// in const evaluation. It compiles for consts and immutable statics of
+/// plain types, and fails (E0080, "constant accesses mutable global
+/// memory") for statics with interior mutability at any depth.
+pub const fn probe_global<T>(r: &T) {
+    if core::mem::size_of::<T>() > 0 {
+        // SAFETY: `r` is a valid reference to at least one byte; reading it
+        // as `MaybeUninit<u8>` is defined even where the byte is padding.
+        let _ = unsafe { (r as *const T).cast::<core::mem::MaybeUninit<u8>>().read() };
+    }
+}
+
+/// Known interior-mutable types: a kernel may not read globals of these
+/// types (nor references to them), which the byte probe cannot see through
+/// a `const` reference or a thread-local key.
+#[diagnostic::on_unimplemented(message = "not interior-mutable")]
+pub trait InteriorMutable {}
+
+macro_rules! interior {
+    ($($t:ty),* $(,)?) => { $(impl InteriorMutable for $t {})* };
+}
+interior!(
+    core::sync::atomic::AtomicBool,
+    core::sync::atomic::AtomicI8,
+    core::sync::atomic::AtomicI16,
+    core::sync::atomic::AtomicI32,
+    core::sync::atomic::AtomicI64,
+    core::sync::atomic::AtomicIsize,
+    core::sync::atomic::AtomicU8,
+    core::sync::atomic::AtomicU16,
+    core::sync::atomic::AtomicU32,
+    core::sync::atomic::AtomicU64,
+    core::sync::atomic::AtomicUsize,
+);
+impl<T: ?Sized> InteriorMutable for core::cell::Cell<T> {}
+impl<T: ?Sized> InteriorMutable for core::cell::RefCell<T> {}
+impl<T: ?Sized> InteriorMutable for core::cell::UnsafeCell<T> {}
+impl<T> InteriorMutable for core::cell::OnceCell<T> {}
+impl<T> InteriorMutable for core::sync::atomic::AtomicPtr<T> {}
+impl<T: ?Sized> InteriorMutable for std::sync::Mutex<T> {}
+impl<T: ?Sized> InteriorMutable for std::sync::RwLock<T> {}
+impl<T> InteriorMutable for std::sync::OnceLock<T> {}
+impl<T, F> InteriorMutable for std::sync::LazyLock<T, F> {}
+impl<T, F> InteriorMutable for core::cell::LazyCell<T, F> {}
+impl<T: 'static> InteriorMutable for std::thread::LocalKey<T> {}
+impl InteriorMutable for std::sync::Condvar {}
+impl<T: ?Sized + InteriorMutable> InteriorMutable for &T {}
+impl<T: ?Sized + InteriorMutable> InteriorMutable for &mut T {}
+impl<T: ?Sized + InteriorMutable> InteriorMutable for std::sync::Arc<T> {}
+impl<T: ?Sized + InteriorMutable> InteriorMutable for std::rc::Rc<T> {}
+impl<T: ?Sized + InteriorMutable> InteriorMutable for Box<T> {}
+
+pub struct Wrap<T: ?Sized>(PhantomData<T>);
+
+#[inline(always)]
+pub fn wrap<T: ?Sized>(_: &T) -> Wrap<T> {
+    Wrap(PhantomData)
+}
+
+pub struct Plain;
+pub struct Rejected<T: ?Sized>(PhantomData<T>);
+
+/// Implemented by the verdict of a plain global only.
+#[diagnostic::on_unimplemented(
+    message = "a #[pure] function cannot read mutable global state (`{Self}`)",
+    label = "this global is interior-mutable or thread-local",
+    note = "atomics, cells, locks and thread-local keys are hidden state; pass the value in as a parameter instead"
+)]
+pub trait PlainGlobal {}
+impl PlainGlobal for Plain {}
+
+pub fn require_plain<V: PlainGlobal>(_: V) {}
+
+pub trait ViaInterior {
+    type V;
+    fn para_verdict(&self) -> Self::V;
+}
+impl<T: ?Sized + InteriorMutable> ViaInterior for Wrap<T> {
+    type V = Rejected<T>;
+    fn para_verdict(&self) -> Rejected<T> {
+        Rejected(PhantomData)
+    }
+}
+pub trait ViaPlain {
+    fn para_verdict(&self) -> Plain;
+}
+impl<T: ?Sized> ViaPlain for &Wrap<T> {
+    fn para_verdict(&self) -> Plain {
+        Plain
+    }
+}
+
+// ---------------------------------------------------------------- inputs
+
+/// Input conversion in the macros: sources as they are, any other
+/// `IntoIterator` collected into a `Vec` first (autoref specialisation:
+/// `SourceKind` is found at the first probing step, `IterKind` one
+/// autoref later).
+pub struct Tag<T>(PhantomData<T>);
+
+#[inline(always)]
+pub fn tag_of<T>(_: &T) -> Tag<T> {
+    Tag(PhantomData)
+}
+
+pub struct SourceConv;
+pub struct IterConv;
+
+pub trait SourceKind {
+    fn para_conv(&self) -> SourceConv {
+        SourceConv
+    }
+}
+impl<T: IntoSource> SourceKind for Tag<T> {}
+
+pub trait IterKind {
+    fn para_conv(&self) -> IterConv {
+        IterConv
+    }
+}
+impl<T: IntoIterator> IterKind for &Tag<T> {}
+
+impl SourceConv {
+    #[inline(always)]
+    pub fn convert<T: IntoSource>(self, x: T) -> T::Source {
+        x.into_source()
+    }
+}
+
+impl IterConv {
+    #[inline(always)]
+    pub fn convert<T: IntoIterator>(self, x: T) -> VecSource<T::Item>
+    where
+        T::Item: Sync + Send + Clone,
+    {
+        VecSource(x.into_iter().collect())
+    }
+}
+
+#[inline(always)]
+pub fn pool(p: Option<&Pool>) -> &Pool {
+    match p {
+        Some(p) => p,
+        None => para_runtime::global(),
+    }
+}
+
+/// Builds the options of a macro call; a runtime 0 panics with a clear
+/// message (a literal 0 is already a compile error).
+pub fn options(concurrency: Option<usize>, chunk_size: Option<usize>) -> CallOptions {
+    let mut o = CallOptions::default();
+    if let Some(c) = concurrency {
+        o = o.concurrency(c);
+    }
+    if let Some(c) = chunk_size {
+        o = o.chunk_size(c);
+    }
+    o
+}
+
+/// Forces the closure's parameter type to be higher-ranked over the
+/// source's item lifetimes (closure signature deduction).
+#[inline(always)]
+pub fn item_fn<S: Source, U, F>(_: &S, f: F) -> F
+where
+    F: for<'s> Fn(Item<'s, S>) -> U,
+{
+    f
+}
+
+#[inline(always)]
+pub fn value_fn<V, F>(f: F) -> F
+where
+    F: Fn(V, V) -> V,
+{
+    f
+}
