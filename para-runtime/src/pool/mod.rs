@@ -314,6 +314,11 @@ impl Shared {
             }
         }
         self.running.store(true, Ordering::Release);
+        drop(handles);
+        // `build()` returns a ready pool: every worker has started.
+        while self.signals.workers_count.get() < self.concurrency && self.running.load(Ordering::Acquire) {
+            std::thread::yield_now();
+        }
         Ok(())
     }
 
