@@ -8,10 +8,10 @@
 //! match rows { input => {
 //!     let src = <input as a Source; other IntoIterators collected>;
 //!     pool(None).map_with(options(None, Some(64)),
-//!         item_fn(&src, |item| call1::<score, _, _>(item)), AsIs(src))
+//!         item_fn(&src, |item| <score as KernelFn<(_,)>>::call((arg(item),))), AsIs(src))
 //! } }
 //! ```
-//! The kernel is called through its marker type (`call1::<score, ..>`), so
+//! The kernel is called through its marker type (`<score as KernelFn>`), so
 //! a local fn or closure that shadows `score` can never take its place.
 
 use crate::ctxt::Ctxt;
@@ -21,7 +21,6 @@ use quote::{quote, quote_spanned};
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
-use syn::visit_mut::VisitMut;
 use syn::{Expr, Token};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -195,26 +194,17 @@ fn parse_options(cx: &mut Ctxt, rest: &[Expr]) -> Options {
 /// "expected type, found local variable").
 fn check_closure(cx: &mut Ctxt, checks: &mut TokenStream, c: &syn::ExprClosure) {
     let mut checker = Checker::new(cx, generic_names(&syn::Generics::default()));
-    if let Some(m) = &c.capture {
-        checker_error(&mut checker, m);
-    }
+    checker.statement_checks = true;
     for p in &c.inputs {
         checker.bind_pat(p);
     }
-    let mut body = (*c.body).clone();
-    match &mut body {
-        Expr::Block(b) => {
-            // The block's checks are spliced into the closure itself below.
-            let _ = b;
-        }
-        _ => {}
-    }
-    checker.visit_expr_mut(&mut body);
+    // Checked through a copy whose blocks emit nothing: every check lands in
+    // the caller's scope, where a captured local is visible and fails its
+    // check with "expected type, found local variable".
+    checker.visit_copy((*c.body).clone());
     let loose = std::mem::take(&mut checker.loose);
     checks.extend(loose);
 }
-
-fn checker_error(_: &mut Checker<'_>, _: &Token![move]) {}
 
 fn map_kernel(cx: &mut Ctxt, checks: &mut TokenStream, k: &Expr) -> syn::Result<TokenStream> {
     match k {
@@ -222,7 +212,7 @@ fn map_kernel(cx: &mut Ctxt, checks: &mut TokenStream, k: &Expr) -> syn::Result<
             let path = marker_path(&p.path);
             let span = k.span();
             Ok(quote_spanned! {span=>
-                |__para_item| ::para::__private::call1::<#path, _, _>(__para_item)
+                |__para_item| <#path as ::para::__private::KernelFn<(_,)>>::call((::para::__private::arg(__para_item),))
             })
         }
         Expr::Closure(c) => {
@@ -248,7 +238,7 @@ fn reduce_kernel(cx: &mut Ctxt, checks: &mut TokenStream, k: &Expr) -> syn::Resu
             let path = marker_path(&p.path);
             let span = k.span();
             Ok(quote_spanned! {span=>
-                |__para_a, __para_b| ::para::__private::call2::<#path, _, _>(__para_a, __para_b)
+                |__para_a, __para_b| <#path as ::para::__private::KernelFn<(_, _)>>::call((__para_a, __para_b))
             })
         }
         Expr::Closure(c) => {
@@ -262,7 +252,7 @@ fn reduce_kernel(cx: &mut Ctxt, checks: &mut TokenStream, k: &Expr) -> syn::Resu
     }
 }
 
-/// The closure with the checks of its block body spliced in.
+/// The closure as written (its checks are emitted beside the call).
 fn checked_closure(c: &syn::ExprClosure) -> TokenStream {
     quote!(#c)
 }

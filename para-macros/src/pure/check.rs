@@ -30,6 +30,10 @@ pub(crate) struct Checker<'a> {
     /// Inside a parsed copy of a macro's arguments: blocks there are not
     /// emitted, so their checks go to the enclosing real block.
     in_copy: usize,
+    /// Emit marker checks as statements (`let _ = <p as Kernel>::NAME;`)
+    /// rather than items: for closure kernels, whose checks run in the
+    /// caller's scope.
+    pub(crate) statement_checks: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -43,6 +47,7 @@ impl<'a> Checker<'a> {
             loose: Vec::new(),
             seen: vec![HashSet::new()],
             in_copy: 0,
+            statement_checks: false,
         }
     }
 
@@ -115,10 +120,14 @@ impl<'a> Checker<'a> {
         }
         let key = format!("m:{}", path_string(&p));
         let span = path.span();
-        let check = quote_spanned! {span=>
-            const _: () = {
-                let _ = <#p as ::para::__private::Kernel>::NAME;
-            };
+        let check = if self.statement_checks {
+            quote_spanned! {span=> let _ = <#p as ::para::__private::Kernel>::NAME; }
+        } else {
+            quote_spanned! {span=>
+                const _: () = {
+                    let _ = <#p as ::para::__private::Kernel>::NAME;
+                };
+            }
         };
         self.emit(key, check);
     }
@@ -389,7 +398,7 @@ impl<'a> Checker<'a> {
 
     /// Visit an expression parsed out of a macro's tokens: its checks go to
     /// the enclosing real block; the copy itself is dropped.
-    fn visit_copy(&mut self, mut e: Expr) {
+    pub(crate) fn visit_copy(&mut self, mut e: Expr) {
         self.in_copy += 1;
         self.visit_expr_mut(&mut e);
         self.in_copy -= 1;

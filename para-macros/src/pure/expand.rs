@@ -128,6 +128,9 @@ fn param_types(f: &ItemFn) -> Option<Vec<Type>> {
 /// Trait` parameters, const generics, type parameters that only the return
 /// type uses (E0207), or an elided return lifetime with no single source.
 fn kernel_fn_impl(f: &ItemFn) -> Option<TokenStream> {
+    if matches!(f.sig.safety, syn::Safety::Unsafe(_)) {
+        return None; // already an error; a call here would add another
+    }
     let ident = &f.sig.ident;
     let mut params = param_types(f)?;
     if params.iter().any(|t| scan(t).impl_trait) {

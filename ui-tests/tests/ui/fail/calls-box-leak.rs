@@ -1,0 +1,8 @@
+use para::pure;
+
+#[pure]
+fn k(x: u32) -> &'static u32 {
+    Box::leak(Box::new(x))
+}
+
+fn main() {}

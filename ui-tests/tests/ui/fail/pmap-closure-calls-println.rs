@@ -1,0 +1,14 @@
+#[allow(unused_imports)]
+use para::{pmap, preduce, pure};
+
+
+fn main() {
+    let v = vec![1.0f32, 2.0];
+    let _out: Vec<f32> = pmap!(
+        |x: &f32| {
+            println!("{x}");
+            x * 2.0
+        },
+        &v
+    );
+}

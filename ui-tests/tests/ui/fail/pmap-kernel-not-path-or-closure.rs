@@ -1,0 +1,13 @@
+#[allow(unused_imports)]
+use para::{pmap, preduce, pure};
+
+#[pure]
+fn double(x: &f32) -> f32 {
+    x * 2.0
+}
+
+fn main() {
+    let v = vec![1.0f32, 2.0];
+    let kernels = [double as fn(&f32) -> f32];
+    let _out: Vec<f32> = pmap!(kernels[0], &v);
+}

@@ -1,0 +1,8 @@
+use para::pure;
+
+#[pure]
+struct NotAFunction {
+    x: f32,
+}
+
+fn main() {}
