@@ -77,14 +77,28 @@ fn expand_inner(kind: Kind, input: TokenStream) -> syn::Result<TokenStream> {
         let span = args.last().map_or_else(|| input.span(), Spanned::span);
         return Err(syn::Error::new(
             span,
-            format!("{}! needs {n} positional arguments: {}", kind.name(), kind.usage()),
+            format!(
+                "{}! needs {n} positional arguments: {}",
+                kind.name(),
+                kind.usage()
+            ),
         ));
     }
     let opts = parse_options(&mut cx, &args[n..]);
     let mut checks = TokenStream::new();
     let (call, reduce, init, input_expr) = match kind {
-        Kind::Map => (Some(map_kernel(&mut cx, &mut checks, &args[0])?), None, None, &args[1]),
-        Kind::Reduce => (None, Some(reduce_kernel(&mut cx, &mut checks, &args[0])?), Some(&args[1]), &args[2]),
+        Kind::Map => (
+            Some(map_kernel(&mut cx, &mut checks, &args[0])?),
+            None,
+            None,
+            &args[1],
+        ),
+        Kind::Reduce => (
+            None,
+            Some(reduce_kernel(&mut cx, &mut checks, &args[0])?),
+            Some(&args[1]),
+            &args[2],
+        ),
         Kind::MapReduce => (
             Some(map_kernel(&mut cx, &mut checks, &args[0])?),
             Some(reduce_kernel(&mut cx, &mut checks, &args[1])?),
@@ -95,8 +109,16 @@ fn expand_inner(kind: Kind, input: TokenStream) -> syn::Result<TokenStream> {
     if cx.has_errors() {
         return Ok(cx.into_compile_errors());
     }
-    let pool = opts.pool.as_ref().map_or_else(|| quote!(::core::option::Option::None), |p| quote!(::core::option::Option::Some(#p)));
-    let some = |e: &Option<Expr>| e.as_ref().map_or_else(|| quote!(::core::option::Option::None), |e| quote!(::core::option::Option::Some(#e)));
+    let pool = opts.pool.as_ref().map_or_else(
+        || quote!(::core::option::Option::None),
+        |p| quote!(::core::option::Option::Some(#p)),
+    );
+    let some = |e: &Option<Expr>| {
+        e.as_ref().map_or_else(
+            || quote!(::core::option::Option::None),
+            |e| quote!(::core::option::Option::Some(#e)),
+        )
+    };
     let (conc, chunk) = (some(&opts.concurrency), some(&opts.chunk_size));
     let options = quote!(::para::__private::options(#conc, #chunk));
     let body = match kind {
@@ -146,20 +168,32 @@ fn parse_options(cx: &mut Ctxt, rest: &[Expr]) -> Options {
     let mut o = Options::default();
     for e in rest {
         let Expr::Assign(a) = e else {
-            cx.error(e, "expected an option `concurrency = N`, `chunk_size = N` or `pool = &pool`");
+            cx.error(
+                e,
+                "expected an option `concurrency = N`, `chunk_size = N` or `pool = &pool`",
+            );
             continue;
         };
         let key = match &*a.left {
-            Expr::Path(p) if p.path.get_ident().is_some() => p.path.get_ident().cloned().expect("checked"),
+            Expr::Path(p) if p.path.get_ident().is_some() => {
+                p.path.get_ident().cloned().expect("checked")
+            }
             other => {
-                cx.error(other, "expected an option name: `concurrency`, `chunk_size` or `pool`");
+                cx.error(
+                    other,
+                    "expected an option name: `concurrency`, `chunk_size` or `pool`",
+                );
                 continue;
             }
         };
         let value = (*a.right).clone();
         let slot = match key.to_string().as_str() {
             "concurrency" | "chunk_size" => {
-                if let Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) = &value {
+                if let Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Int(i),
+                    ..
+                }) = &value
+                {
                     if i.base10_parse::<u128>().ok() == Some(0) {
                         cx.error(i, format!("`{key}` must be at least 1 (got 0)"));
                     }
@@ -176,7 +210,12 @@ fn parse_options(cx: &mut Ctxt, rest: &[Expr]) -> Options {
                 continue;
             }
             _ => {
-                cx.error(&key, format!("unknown option `{key}`; expected `concurrency`, `chunk_size` or `pool`"));
+                cx.error(
+                    &key,
+                    format!(
+                        "unknown option `{key}`; expected `concurrency`, `chunk_size` or `pool`"
+                    ),
+                );
                 continue;
             }
         };
@@ -244,7 +283,10 @@ fn reduce_kernel(cx: &mut Ctxt, checks: &mut TokenStream, k: &Expr) -> syn::Resu
         Expr::Closure(c) => {
             check_closure(cx, checks, c);
             if c.inputs.len() != 2 {
-                cx.error(&c.inputs, "a reduce function takes two parameters: `|a, b| ...`");
+                cx.error(
+                    &c.inputs,
+                    "a reduce function takes two parameters: `|a, b| ...`",
+                );
             }
             Ok(checked_closure(c))
         }

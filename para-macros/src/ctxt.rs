@@ -27,6 +27,9 @@ impl Ctxt {
 
     /// All errors as `compile_error!` invocations.
     pub(crate) fn into_compile_errors(self) -> proc_macro2::TokenStream {
-        self.errors.into_iter().map(|e| e.into_compile_error()).collect()
+        self.errors
+            .into_iter()
+            .map(|e| e.into_compile_error())
+            .collect()
     }
 }

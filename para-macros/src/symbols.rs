@@ -115,8 +115,8 @@ pub(crate) const IMPURE_STD_MODULES: &[(&str, &str)] = &[
 
 /// Primitive types: all their associated functions are pure.
 pub(crate) const PRIMITIVES: &[&str] = &[
-    "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize", "f32", "f64", "bool",
-    "char", "str",
+    "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize", "f32",
+    "f64", "bool", "char", "str",
 ];
 
 /// Std types whose associated functions are pure, apart from
@@ -191,13 +191,25 @@ pub(crate) const PURE_STD_TRAITS: &[&str] = &[
 pub(crate) const IMPURE_ASSOC_FNS: &[(&str, &str, &str)] = &[
     ("Instant", "now", "reads the clock"),
     ("SystemTime", "now", "reads the clock"),
-    ("Box", "leak", "leaks memory into a `'static` borrow that outlives the call"),
+    (
+        "Box",
+        "leak",
+        "leaks memory into a `'static` borrow that outlives the call",
+    ),
     ("Box", "from_raw", "works on raw pointers"),
     ("Box", "into_raw", "works on raw pointers"),
     ("Vec", "from_raw_parts", "works on raw pointers"),
-    ("Vec", "leak", "leaks memory into a `'static` borrow that outlives the call"),
+    (
+        "Vec",
+        "leak",
+        "leaks memory into a `'static` borrow that outlives the call",
+    ),
     ("String", "from_raw_parts", "works on raw pointers"),
-    ("String", "leak", "leaks memory into a `'static` borrow that outlives the call"),
+    (
+        "String",
+        "leak",
+        "leaks memory into a `'static` borrow that outlives the call",
+    ),
     ("Rc", "from_raw", "works on raw pointers"),
     ("Arc", "from_raw", "works on raw pointers"),
 ];
@@ -230,7 +242,6 @@ pub(crate) fn is_upper(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-        && !(name.len() == 1)
 }
 
 /// `CamelCase` by convention: a type, a variant or a tuple struct.

@@ -165,7 +165,9 @@ impl Hasher for Mix {
     }
     fn write_u64(&mut self, x: u64) {
         // One round of a multiply-rotate mix (the constant is 2^64 / phi).
-        self.0 = (self.0 ^ x).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29);
+        self.0 = (self.0 ^ x)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .rotate_left(29);
     }
 }
 

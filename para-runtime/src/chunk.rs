@@ -110,7 +110,10 @@ mod tests {
             p => panic!("{p:?}"),
         }
         match plan(4, 1e6, 16, None) {
-            Plan::Parallel { threads: 4, chunk: 1 } => {}
+            Plan::Parallel {
+                threads: 4,
+                chunk: 1,
+            } => {}
             p => panic!("{p:?}"),
         }
     }
@@ -120,7 +123,7 @@ mod tests {
         // 40 µs of work: at most 4 threads by MIN_THREAD_NS.
         match plan(40_000, 1.0, 16, None) {
             Plan::Parallel { threads, chunk } => {
-                assert!(threads <= 4 && threads >= 2);
+                assert!((2..=4).contains(&threads));
                 assert!(chunk as f64 * 1.0 >= MIN_CHUNK_NS);
             }
             p => panic!("{p:?}"),

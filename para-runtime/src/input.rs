@@ -226,7 +226,7 @@ impl<'a, T> Rows<'a, T> {
         if width == 0 {
             return Err(RowsError::ZeroWidth);
         }
-        if data.len() % width != 0 {
+        if !data.len().is_multiple_of(width) {
             return Err(RowsError::Ragged {
                 len: data.len(),
                 width,
@@ -286,7 +286,10 @@ impl<'a, T: Sync> Source for Rows<'a, T> {
         // SAFETY: `i < len()` (caller's promise), so the row
         // `[i * width, (i + 1) * width)` lies inside `data`, whose length is
         // `len() * width` by construction in `Rows::new`.
-        unsafe { self.data.get_unchecked(i * self.width..(i + 1) * self.width) }
+        unsafe {
+            self.data
+                .get_unchecked(i * self.width..(i + 1) * self.width)
+        }
     }
 
     #[inline]
@@ -298,7 +301,10 @@ impl<'a, T: Sync> Source for Rows<'a, T> {
     fn for_each_in<G: FnMut(usize, &'a [T])>(&self, range: Range<usize>, mut g: G) {
         let (data, width) = (self.data, self.width);
         let start = range.start;
-        for (k, row) in data[range.start * width..range.end * width].chunks_exact(width).enumerate() {
+        for (k, row) in data[range.start * width..range.end * width]
+            .chunks_exact(width)
+            .enumerate()
+        {
             g(start + k, row);
         }
     }
@@ -339,7 +345,7 @@ impl<'a, T: Sync> IntoSource for Rows<'a, T> {
     }
 }
 
-impl<'r, 'a, T: Sync> IntoSource for &'r Rows<'a, T> {
+impl<'a, T: Sync> IntoSource for &Rows<'a, T> {
     type Source = Rows<'a, T>;
     fn into_source(self) -> Self::Source {
         *self

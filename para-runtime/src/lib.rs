@@ -8,6 +8,7 @@
 
 mod calibrate;
 mod chunk;
+mod dispatch;
 mod error;
 mod global;
 mod input;
@@ -18,12 +19,15 @@ mod reduce;
 mod registry;
 mod signals;
 
+pub use dispatch::{DispatchError, DispatchFuture};
 pub use error::{BuildError, RowsError};
 pub use global::{dispose_workers, global};
-pub use input::{AsIs, IntoSource, Item, RangeSource, Rows, SliceSource, Source, SourceItem, VecSource};
+pub use input::{
+    AsIs, IntoSource, Item, RangeSource, Rows, SliceSource, Source, SourceItem, VecSource,
+};
 pub use pool::{reset_heuristic, CallOptions, Pool, PoolBuilder};
-pub use signals::{effect, Effect, Signal, Signals, Subscription};
 pub use registry::{kernels, KernelInfo};
+pub use signals::{effect, Effect, Signal, Signals, Subscription};
 
 #[doc(hidden)]
 pub use inventory;

@@ -7,7 +7,7 @@
 pub(crate) use loom::{
     sync::{
         atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
-        Arc, Condvar, Mutex, MutexGuard,
+        Condvar, Mutex, MutexGuard,
     },
     thread,
 };
@@ -16,7 +16,7 @@ pub(crate) use loom::{
 pub(crate) use std::{
     sync::{
         atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
-        Arc, Condvar, Mutex, MutexGuard,
+        Condvar, Mutex, MutexGuard,
     },
     thread,
 };

@@ -215,7 +215,15 @@ impl Pool {
         self.fold_blocks(key_of::<(F, G)>(TAG_MAP_REDUCE), &opts, &src, &f, &g, init)
     }
 
-    fn fold_blocks<S, M, G, V>(&self, key: u64, opts: &CallOptions, src: &S, map: &M, g: &G, init: V) -> V
+    fn fold_blocks<S, M, G, V>(
+        &self,
+        key: u64,
+        opts: &CallOptions,
+        src: &S,
+        map: &M,
+        g: &G,
+        init: V,
+    ) -> V
     where
         S: Source,
         M: for<'s> Fn(Item<'s, S>) -> V + Sync,

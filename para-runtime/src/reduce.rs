@@ -24,9 +24,9 @@ where
     V: Clone,
 {
     debug_assert!(lo <= hi && hi <= src.len());
-    // SAFETY (for every `get_unchecked` below): all indices lie in
-    // `lo..hi`, and `hi <= src.len()` is the callers' contract (they cut
-    // blocks from `0..src.len()`).
+    assert!(hi <= src.len(), "block out of bounds");
+    // SAFETY: every index passed below lies in `lo..hi`, and `hi <=
+    // src.len()` was checked above.
     let item = |i: usize| map(unsafe { src.get_unchecked(i) });
     let len = hi - lo;
     if len < SPLIT_MIN {
@@ -37,7 +37,15 @@ where
         return a;
     }
     let q = len / 8;
-    let (b1, b2, b3, b4, b5, b6, b7) = (lo + q, lo + 2 * q, lo + 3 * q, lo + 4 * q, lo + 5 * q, lo + 6 * q, lo + 7 * q);
+    let (b1, b2, b3, b4, b5, b6, b7) = (
+        lo + q,
+        lo + 2 * q,
+        lo + 3 * q,
+        lo + 4 * q,
+        lo + 5 * q,
+        lo + 6 * q,
+        lo + 7 * q,
+    );
     let mut a0 = init.clone();
     let mut a1 = init.clone();
     let mut a2 = init.clone();
@@ -60,8 +68,7 @@ where
     for i in lo + 8 * q..hi {
         a7 = g(a7, item(i));
     }
-    let r = g(g(g(a0, a1), g(a2, a3)), g(g(a4, a5), g(a6, a7)));
-    r
+    g(g(g(a0, a1), g(a2, a3)), g(g(a4, a5), g(a6, a7)))
 }
 
 #[cfg(all(test, not(loom)))]
@@ -74,7 +81,14 @@ mod tests {
         let words: Vec<String> = (0..1000).map(|i| format!("{i},")).collect();
         let src = SliceSource(&words[..]);
         for (lo, hi) in [(0, 0), (0, 1), (3, 50), (0, 64), (7, 1000), (0, 1000)] {
-            let got = fold_range(&src, lo, hi, &String::new(), &|s: &String| s.clone(), &|a: String, b: String| a + &b);
+            let got = fold_range(
+                &src,
+                lo,
+                hi,
+                &String::new(),
+                &|s: &String| s.clone(),
+                &|a: String, b: String| a + &b,
+            );
             assert_eq!(got, words[lo..hi].concat());
         }
     }

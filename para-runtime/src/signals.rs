@@ -125,7 +125,9 @@ impl Signal {
         let _ = self
             .cell
             .value
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |v| Some(v.saturating_sub(n)));
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |v| {
+                Some(v.saturating_sub(n))
+            });
         self.changed();
     }
 
@@ -137,7 +139,9 @@ impl Signal {
 
     #[inline]
     fn changed(&self) {
-        if self.cell.listening.load(Ordering::Relaxed) && !self.cell.dirty.swap(true, Ordering::SeqCst) {
+        if self.cell.listening.load(Ordering::Relaxed)
+            && !self.cell.dirty.swap(true, Ordering::SeqCst)
+        {
             notifier().push(Item::Signal(Arc::clone(&self.cell)));
         }
     }
@@ -156,7 +160,9 @@ pub struct Subscription {
 
 impl fmt::Debug for Subscription {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Subscription").field("id", &self.id).finish()
+        f.debug_struct("Subscription")
+            .field("id", &self.id)
+            .finish()
     }
 }
 
@@ -207,10 +213,19 @@ pub struct Signals {
 impl fmt::Debug for Signals {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Signals")
-            .field("workers_count", &self.workers_count.cell.value.load(Ordering::Relaxed))
+            .field(
+                "workers_count",
+                &self.workers_count.cell.value.load(Ordering::Relaxed),
+            )
             .field("queued", &self.queued.cell.value.load(Ordering::Relaxed))
-            .field("inflight", &self.inflight.cell.value.load(Ordering::Relaxed))
-            .field("completed", &self.completed.cell.value.load(Ordering::Relaxed))
+            .field(
+                "inflight",
+                &self.inflight.cell.value.load(Ordering::Relaxed),
+            )
+            .field(
+                "completed",
+                &self.completed.cell.value.load(Ordering::Relaxed),
+            )
             .finish()
     }
 }
@@ -306,7 +321,9 @@ where
         let (m, cv) = &*done;
         let mut g = m.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         while !*g {
-            g = cv.wait(g).unwrap_or_else(std::sync::PoisonError::into_inner);
+            g = cv
+                .wait(g)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
         }
     }
     Effect { inner }
@@ -328,7 +345,7 @@ fn run_effect(e: &Arc<EffectInner>) {
     TRACKING.with(|t| *t.borrow_mut() = Some(Vec::new()));
     let ok = {
         let mut f = lock(&e.f);
-        catch_unwind(AssertUnwindSafe(|| (f)())).is_ok()
+        catch_unwind(AssertUnwindSafe(&mut **f)).is_ok()
     };
     let read = TRACKING.with(|t| t.borrow_mut().take()).unwrap_or_default();
     if !ok || !e.alive.load(Ordering::SeqCst) {
@@ -403,12 +420,18 @@ impl Notifier {
         ON_NOTIFIER.with(|c| c.set(true));
         loop {
             let item = {
-                let mut q = self.queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                let mut q = self
+                    .queue
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
                 loop {
                     if let Some(i) = q.pop_front() {
                         break i;
                     }
-                    q = self.cv.wait(q).unwrap_or_else(std::sync::PoisonError::into_inner);
+                    q = self
+                        .cv
+                        .wait(q)
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
                 }
             };
             match item {

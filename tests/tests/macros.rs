@@ -74,6 +74,9 @@ fn kernels_are_registered() {
         assert!(names.contains(&n), "{n} missing from {names:?}");
     }
     let rb = para::kernels().find(|k| k.name == "rankBatch").unwrap();
-    assert_eq!(rb.signature, "pub fn rank_batch(batch: &[f32]) -> Vec<u32>".trim_start_matches("pub "));
+    assert_eq!(
+        rb.signature,
+        "pub fn rank_batch(batch: &[f32]) -> Vec<u32>".trim_start_matches("pub ")
+    );
     assert!(rb.path.ends_with("macros"), "{}", rb.path);
 }

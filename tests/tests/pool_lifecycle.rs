@@ -25,11 +25,27 @@ fn kernel_panic_is_reraised_with_payload_and_pool_survives() {
             )
         }))
         .unwrap_err();
-        assert_eq!(err.downcast_ref::<String>().unwrap(), &format!("boom at {}", 5000 + round));
+        assert_eq!(
+            err.downcast_ref::<String>().unwrap(),
+            &format!("boom at {}", 5000 + round)
+        );
         let ok = p.map(|i: usize| i + 1, 0..10_000);
         assert_eq!(ok[9_999], 10_000);
     }
-    let err = catch_unwind(AssertUnwindSafe(|| p.reduce(|a: u32, b: u32| if b == 77 { panic!("static payload") } else { a + b }, 0, &(0..1000).collect::<Vec<u32>>()))).unwrap_err();
+    let err = catch_unwind(AssertUnwindSafe(|| {
+        p.reduce(
+            |a: u32, b: u32| {
+                if b == 77 {
+                    panic!("static payload")
+                } else {
+                    a + b
+                }
+            },
+            0,
+            (0..1000).collect::<Vec<u32>>(),
+        )
+    }))
+    .unwrap_err();
     assert_eq!(*err.downcast_ref::<&str>().unwrap(), "static payload");
     assert_eq!(p.signals().workers_count.get(), workers, "no worker lost");
     assert_eq!(p.signals().inflight.get(), 0);
@@ -80,7 +96,15 @@ fn global_pool_disposes_and_restarts() {
     assert_eq!(g.map(heavy, 0..2000).len(), 2000);
     para::dispose_workers();
     let s = g.signals();
-    assert_eq!((s.workers_count.get(), s.queued.get(), s.inflight.get(), s.completed.get()), (0, 0, 0, 0));
+    assert_eq!(
+        (
+            s.workers_count.get(),
+            s.queued.get(),
+            s.inflight.get(),
+            s.completed.get()
+        ),
+        (0, 0, 0, 0)
+    );
     let out = g.map(heavy, 0..2000);
     assert_eq!(out.len(), 2000);
     assert_eq!(s.workers_count.get(), g.concurrency(), "workers restarted");
@@ -94,21 +118,42 @@ fn explicit_pool_dispose_zeroes_signals_and_still_maps_inline() {
     let _ = p.map(|i: usize| i * 2, 0..100_000);
     p.dispose();
     let s = p.signals();
-    assert_eq!((s.workers_count.get(), s.queued.get(), s.inflight.get(), s.completed.get()), (0, 0, 0, 0));
+    assert_eq!(
+        (
+            s.workers_count.get(),
+            s.queued.get(),
+            s.inflight.get(),
+            s.completed.get()
+        ),
+        (0, 0, 0, 0)
+    );
     assert_eq!(p.map(|i: usize| i * 2, 0..5), vec![0, 2, 4, 6, 8]);
     p.dispose();
 }
 
 #[test]
 fn builder_errors_are_typed() {
-    assert!(matches!(Pool::builder().concurrency(0).build(), Err(BuildError::ZeroConcurrency)));
-    assert!(matches!(Pool::builder().chunk_size(0).build(), Err(BuildError::ZeroChunkSize)));
+    assert!(matches!(
+        Pool::builder().concurrency(0).build(),
+        Err(BuildError::ZeroConcurrency)
+    ));
+    assert!(matches!(
+        Pool::builder().chunk_size(0).build(),
+        Err(BuildError::ZeroChunkSize)
+    ));
     let e = Pool::builder().concurrency(0).build().unwrap_err();
     assert!(e.to_string().contains("concurrency"), "{e}");
     let e = Pool::builder().chunk_size(0).build().unwrap_err();
     assert!(e.to_string().contains("chunk_size"), "{e}");
     let cores = std::thread::available_parallelism().unwrap().get();
-    assert_eq!(Pool::builder().concurrency(10_000).build().unwrap().concurrency(), cores);
+    assert_eq!(
+        Pool::builder()
+            .concurrency(10_000)
+            .build()
+            .unwrap()
+            .concurrency(),
+        cores
+    );
     let p = Pool::builder().chunk_size(7).build().unwrap();
     assert_eq!(p.map(|i: usize| i, 0..100).len(), 100);
 }
@@ -125,7 +170,10 @@ fn runtime_zero_options_panic_clearly() {
 fn rows_errors() {
     let d = [1.0f32; 10];
     assert_eq!(Rows::new(&d, 0).unwrap_err(), RowsError::ZeroWidth);
-    assert_eq!(Rows::new(&d, 3).unwrap_err(), RowsError::Ragged { len: 10, width: 3 });
+    assert_eq!(
+        Rows::new(&d, 3).unwrap_err(),
+        RowsError::Ragged { len: 10, width: 3 }
+    );
     assert!(Rows::new(&d, 3).unwrap_err().to_string().contains("10"));
     let r = Rows::new(&d, 5).unwrap();
     assert_eq!((r.len(), r.width(), r.is_empty()), (2, 5, false));

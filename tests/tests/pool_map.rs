@@ -5,7 +5,9 @@ use common::Rng;
 use para::{CallOptions, Pool, Rows};
 
 fn pools() -> Vec<Pool> {
-    (1..=4).map(|c| Pool::builder().concurrency(c).build().unwrap()).collect()
+    (1..=4)
+        .map(|c| Pool::builder().concurrency(c).build().unwrap())
+        .collect()
 }
 
 #[test]
@@ -30,6 +32,10 @@ fn map_matches_sequential_for_random_lengths_and_options() {
 }
 
 #[test]
+#[allow(
+    clippy::reversed_empty_ranges,
+    clippy::needless_borrows_for_generic_args
+)]
 fn every_input_kind_maps() {
     let p = Pool::new().unwrap();
     let v: Vec<u32> = (0..1000).collect();
@@ -104,7 +110,10 @@ fn closures_may_borrow_locals_and_the_pool() {
     let weights = [0.5f64, 2.0];
     let out = p.map(|i: usize| weights[i % 2] * i as f64, 0..10);
     assert_eq!(out[3], 6.0);
-    let nested = p.map(|i: usize| p.map(|j: usize| i * j, 0..100).iter().sum::<usize>(), 0..50);
+    let nested = p.map(
+        |i: usize| p.map(|j: usize| i * j, 0..100).iter().sum::<usize>(),
+        0..50,
+    );
     let want: Vec<usize> = (0..50).map(|i| (0..100).map(|j| i * j).sum()).collect();
     assert_eq!(nested, want);
 }

@@ -140,7 +140,11 @@ impl<'a> Checker<'a> {
         let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
         if segs.len() == 1 {
             let name = &segs[0];
-            if self.is_local(name) || self.generics.contains(name) || is_camel(name) || name == "self" {
+            if self.is_local(name)
+                || self.generics.contains(name)
+                || is_camel(name)
+                || name == "self"
+            {
                 return;
             }
             if let Some(full) = self.resolve_use(name) {
@@ -248,13 +252,17 @@ impl<'a> Checker<'a> {
     }
 
     fn check_assoc(&mut self, path: &Path, ty: &str, f: &str, shown: &str, what: &str) {
-        if let Some((_, _, why)) = IMPURE_ASSOC_FNS.iter().find(|(t, n, _)| *t == ty && *n == f) {
+        if let Some((_, _, why)) = IMPURE_ASSOC_FNS
+            .iter()
+            .find(|(t, n, _)| *t == ty && *n == f)
+        {
             return self.cx.error(
                 path,
                 format!("#[pure] function: {what} `{shown}` is not allowed: it {why}"),
             );
         }
-        if PRIMITIVES.contains(&ty) || PURE_STD_TYPES.contains(&ty) || PURE_STD_TRAITS.contains(&ty) {
+        if PRIMITIVES.contains(&ty) || PURE_STD_TYPES.contains(&ty) || PURE_STD_TRAITS.contains(&ty)
+        {
             return;
         }
         self.cx.error(
@@ -270,7 +278,12 @@ impl<'a> Checker<'a> {
     // ------------------------------------------------------------ macros
 
     fn check_macro(&mut self, mac: &Macro) {
-        let name = mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        let name = mac
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
         if let Some((_, why)) = IO_MACROS.iter().find(|(m, _)| *m == name) {
             return self.cx.error(
                 &mac.path,
@@ -309,7 +322,24 @@ impl<'a> Checker<'a> {
         }
         let args = match mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
             Ok(a) => a,
-            Err(_) if ["concat", "stringify", "cfg", "env", "option_env", "include_str", "include_bytes", "line", "column", "file", "module_path"].contains(&name.as_str()) => return,
+            Err(_)
+                if [
+                    "concat",
+                    "stringify",
+                    "cfg",
+                    "env",
+                    "option_env",
+                    "include_str",
+                    "include_bytes",
+                    "line",
+                    "column",
+                    "file",
+                    "module_path",
+                ]
+                .contains(&name.as_str()) =>
+            {
+                return
+            }
             Err(e) => return self.cx.push(e),
         };
         let args: Vec<Expr> = args.into_iter().collect();
@@ -326,7 +356,11 @@ impl<'a> Checker<'a> {
             }
         }
         if let Some((_, skip)) = FORMAT_MACROS.iter().find(|(m, _)| *m == name) {
-            if let Some(Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. })) = args.get(*skip) {
+            if let Some(Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            })) = args.get(*skip)
+            {
                 self.check_inline_format_args(s);
             }
         }
@@ -337,7 +371,11 @@ impl<'a> Checker<'a> {
 
     fn is_local_place(&self, e: &Expr) -> bool {
         match e {
-            Expr::Path(p) => p.qself.is_none() && p.path.segments.len() == 1 && self.is_local(&p.path.segments[0].ident.to_string()),
+            Expr::Path(p) => {
+                p.qself.is_none()
+                    && p.path.segments.len() == 1
+                    && self.is_local(&p.path.segments[0].ident.to_string())
+            }
             Expr::Reference(r) => self.is_local_place(&r.expr),
             Expr::Paren(p) => self.is_local_place(&p.expr),
             _ => false,
@@ -409,21 +447,23 @@ impl<'a> Checker<'a> {
     fn check_item(&mut self, item: &mut Item) {
         match item {
             Item::Static(s) => {
-                let what = if matches!(s.mutability, syn::StaticMutability::Mut(_)) { "static mut" } else { "static" };
+                let what = if matches!(s.mutability, syn::StaticMutability::Mut(_)) {
+                    "static mut"
+                } else {
+                    "static"
+                };
                 let span = s.static_token.span;
                 self.cx.error_at(
                     span,
                     format!("#[pure] function: `{what}` items declare global state that outlives the call; use a `const` or a local variable"),
                 );
             }
-            Item::Fn(f) => {
-                if !has_pure_attr(&f.attrs) {
-                    self.cx.error(
-                        &f.sig.ident,
-                        "#[pure] function: functions defined inside a #[pure] function must be #[pure] too; mark this one #[para::pure]",
-                    );
-                }
-                // A nested #[pure] fn is checked by its own expansion.
+            // A nested #[pure] fn is checked by its own expansion.
+            Item::Fn(f) if !has_pure_attr(&f.attrs) => {
+                self.cx.error(
+                    &f.sig.ident,
+                    "#[pure] function: functions defined inside a #[pure] function must be #[pure] too; mark this one #[para::pure]",
+                );
             }
             Item::Macro(m) => self.check_macro(&m.mac),
             Item::Use(u) => {
@@ -479,7 +519,10 @@ impl VisitMut for Checker<'_> {
             let checks = self.frames.pop().expect("frame pushed above");
             self.seen.pop();
             if !checks.is_empty() {
-                let mut new: Vec<Stmt> = checks.into_iter().map(|c| Stmt::Item(Item::Verbatim(c))).collect();
+                let mut new: Vec<Stmt> = checks
+                    .into_iter()
+                    .map(|c| Stmt::Item(Item::Verbatim(c)))
+                    .collect();
                 new.append(&mut block.stmts);
                 block.stmts = new;
             }
@@ -600,7 +643,11 @@ pub(crate) fn collect_bindings(pat: &Pat, out: &mut Vec<String>) {
     match pat {
         Pat::Ident(i) => {
             let name = i.ident.to_string();
-            if i.subpat.is_some() || i.by_ref.is_some() || i.mutability.is_some() || !(is_upper(&name) || is_camel(&name)) {
+            if i.subpat.is_some()
+                || i.by_ref.is_some()
+                || i.mutability.is_some()
+                || !(is_upper(&name) || is_camel(&name))
+            {
                 out.push(name);
             }
             if let Some((_, sub)) = &i.subpat {
@@ -624,7 +671,11 @@ pub(crate) fn collect_bindings(pat: &Pat, out: &mut Vec<String>) {
     }
 }
 
-fn collect_use(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Vec<(String, Vec<String>)>) {
+fn collect_use(
+    tree: &syn::UseTree,
+    prefix: &mut Vec<String>,
+    out: &mut Vec<(String, Vec<String>)>,
+) {
     match tree {
         syn::UseTree::Path(p) => {
             prefix.push(p.ident.to_string());
@@ -678,7 +729,12 @@ pub(crate) fn inline_format_names(s: &str) -> Vec<String> {
             chars.next();
         }
         let name = name.trim().to_string();
-        if name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_') && name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        if name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+        {
             out.push(name);
         }
     }
@@ -686,11 +742,17 @@ pub(crate) fn inline_format_names(s: &str) -> Vec<String> {
 }
 
 pub(crate) fn has_pure_attr(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().any(|a| a.path().segments.last().is_some_and(|s| s.ident == "pure"))
+    attrs
+        .iter()
+        .any(|a| a.path().segments.last().is_some_and(|s| s.ident == "pure"))
 }
 
 pub(crate) fn path_string(p: &Path) -> String {
-    p.segments.iter().map(|s| s.ident.to_string()).collect::<Vec<_>>().join("::")
+    p.segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect::<Vec<_>>()
+        .join("::")
 }
 
 /// The generic parameter names of a signature (types and consts).

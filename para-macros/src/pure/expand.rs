@@ -30,7 +30,10 @@ pub(super) fn expand(cx: Ctxt, args: &PureArgs, original: &ItemFn, checked: Item
     let func = if ok { checked } else { original.clone() };
     let ident = &original.sig.ident;
     let vis = &original.vis;
-    let name = args.name.as_ref().map_or_else(|| ident.to_string(), syn::LitStr::value);
+    let name = args
+        .name
+        .as_ref()
+        .map_or_else(|| ident.to_string(), syn::LitStr::value);
     let marker = quote_spanned! {ident.span()=>
         #[doc(hidden)]
         #[allow(non_camel_case_types, dead_code, clippy::exhaustive_structs)]
@@ -42,7 +45,11 @@ pub(super) fn expand(cx: Ctxt, args: &PureArgs, original: &ItemFn, checked: Item
     };
     let kernel_fn = kernel_fn_impl(original).unwrap_or_default();
     let register = args.register.as_ref().is_none_or(|b| b.value);
-    let registration = if ok && register { registration(original, &name).unwrap_or_default() } else { TokenStream::new() };
+    let registration = if ok && register {
+        registration(original, &name).unwrap_or_default()
+    } else {
+        TokenStream::new()
+    };
     quote! {
         #errors
         #func
@@ -60,7 +67,10 @@ struct FillLifetimes {
 impl VisitMut for FillLifetimes {
     fn visit_type_reference_mut(&mut self, r: &mut syn::TypeReference) {
         if r.lifetime.as_ref().is_none_or(|l| l.ident == "_") {
-            let l = syn::Lifetime::new(&format!("'__para_l{}", self.fresh.len()), Span::mixed_site());
+            let l = syn::Lifetime::new(
+                &format!("'__para_l{}", self.fresh.len()),
+                Span::mixed_site(),
+            );
             self.fresh.push(l.clone());
             r.lifetime = Some(l);
         }
@@ -68,7 +78,10 @@ impl VisitMut for FillLifetimes {
     }
     fn visit_lifetime_mut(&mut self, l: &mut syn::Lifetime) {
         if l.ident == "_" {
-            let n = syn::Lifetime::new(&format!("'__para_l{}", self.fresh.len()), Span::mixed_site());
+            let n = syn::Lifetime::new(
+                &format!("'__para_l{}", self.fresh.len()),
+                Span::mixed_site(),
+            );
             self.fresh.push(n.clone());
             *l = n;
         }
@@ -260,7 +273,10 @@ fn tidy(s: &str) -> String {
     ] {
         out = out.replace(from, to);
     }
-    out.replace("->", " -> ").replace("  ", " ").replace("fn(", "fn (").replace("fn (", "fn(")
+    out.replace("->", " -> ")
+        .replace("  ", " ")
+        .replace("fn(", "fn (")
+        .replace("fn (", "fn(")
 }
 
 /// Registration in the kernel registry, for kernels `dispatch` can call:
@@ -284,8 +300,14 @@ fn registration(f: &ItemFn, name: &str) -> Option<TokenStream> {
     let ident = &f.sig.ident;
     let span = ident.span();
     let types: Vec<&Type> = owned.iter().map(|(t, _)| t).collect();
-    let args_ty = if types.len() == 1 { quote!(#(#types)*) } else { quote!((#(#types,)*)) };
-    let vars: Vec<syn::Ident> = (0..owned.len()).map(|i| format_ident!("__para_a{}", i, span = Span::mixed_site())).collect();
+    let args_ty = if types.len() == 1 {
+        quote!(#(#types)*)
+    } else {
+        quote!((#(#types,)*))
+    };
+    let vars: Vec<syn::Ident> = (0..owned.len())
+        .map(|i| format_ident!("__para_a{}", i, span = Span::mixed_site()))
+        .collect();
     let pass = owned.iter().zip(&vars).map(|((_, by_ref), v)| {
         if *by_ref {
             quote!(::core::borrow::Borrow::borrow(&#v))
@@ -293,7 +315,11 @@ fn registration(f: &ItemFn, name: &str) -> Option<TokenStream> {
             quote!(#v)
         }
     });
-    let bind = if vars.len() == 1 { quote!(#(#vars)*) } else { quote!((#(#vars,)*)) };
+    let bind = if vars.len() == 1 {
+        quote!(#(#vars)*)
+    } else {
+        quote!((#(#vars,)*))
+    };
     let signature = signature_text(f);
     Some(quote_spanned! {span=>
         #[doc(hidden)]

@@ -26,8 +26,11 @@ pub(crate) fn pure(args: TokenStream, item: TokenStream) -> TokenStream {
         Err(_) => {
             // On error, still emit the item so callers get no secondary
             // "cannot find function" noise.
-            let e = syn::Error::new_spanned(&item, "#[pure] applies to free functions (`fn name(...) -> T { ... }`)")
-                .into_compile_error();
+            let e = syn::Error::new_spanned(
+                &item,
+                "#[pure] applies to free functions (`fn name(...) -> T { ... }`)",
+            )
+            .into_compile_error();
             return quote::quote!(#e #item);
         }
     };

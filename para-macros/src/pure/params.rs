@@ -32,7 +32,10 @@ fn check_param_type(cx: &mut Ctxt, ty: &Type) {
         fn visit_type_reference(&mut self, r: &'ast syn::TypeReference) {
             if let Some(m) = &r.mutability {
                 self.cx.error(
-                    { let and = r.and_token; quote::quote!(#and #m) },
+                    {
+                        let and = r.and_token;
+                        quote::quote!(#and #m)
+                    },
                     "#[pure] function: `&mut` parameters let a kernel change its caller's data; \
                      take the value (or a shared reference) and return the result instead",
                 );

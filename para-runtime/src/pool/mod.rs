@@ -23,7 +23,7 @@ pub(crate) use job::Job;
 use crate::calibrate::{self, Cost, CostCache};
 use crate::chunk::{self, Plan};
 use crate::error::BuildError;
-use crate::loom::{lock, thread, AtomicBool, AtomicUsize, Condvar, Mutex, Ordering};
+use crate::loom::{lock, AtomicBool, AtomicUsize, Condvar, Mutex, Ordering};
 use crate::signals::Signals;
 use std::collections::VecDeque;
 use std::fmt;
@@ -41,6 +41,8 @@ const SPIN_NS: u64 = 50_000;
 pub(crate) trait Request: Send {
     fn run(self: Box<Self>);
     fn cancel(self: Box<Self>);
+    /// Identity, for taking a request back off the queue.
+    fn id(&self) -> usize;
 }
 
 pub(crate) enum Task {
@@ -316,7 +318,9 @@ impl Shared {
         self.running.store(true, Ordering::Release);
         drop(handles);
         // `build()` returns a ready pool: every worker has started.
-        while self.signals.workers_count.get() < self.concurrency && self.running.load(Ordering::Acquire) {
+        while self.signals.workers_count.get() < self.concurrency
+            && self.running.load(Ordering::Acquire)
+        {
             std::thread::yield_now();
         }
         Ok(())
@@ -415,6 +419,21 @@ impl Shared {
         self.signals.queued.sub(removed);
     }
 
+    /// Take a request back off the queue if no worker picked it up yet.
+    pub(crate) fn remove_request(&self, id: usize) {
+        let removed = {
+            let mut q = lock(&self.queue);
+            let before = q.tasks.len();
+            q.tasks
+                .retain(|t| !matches!(t, Task::Request(r) if r.id() == id));
+            let removed = before - q.tasks.len();
+            self.pending.fetch_sub(removed, Ordering::Relaxed);
+            self.signals.queued.sub(removed);
+            removed
+        };
+        let _ = removed;
+    }
+
     fn try_pop(&self) -> Option<Task> {
         let mut q = lock(&self.queue);
         let t = q.tasks.pop_front()?;
@@ -422,43 +441,42 @@ impl Shared {
         Some(t)
     }
 
-    /// The next task for a worker, or `None` at shutdown.
+    /// The next task for a worker, or `None` at shutdown: take one if
+    /// queued, else spin for up to [`SPIN_NS`], else sleep.
     fn next_task(&self) -> Option<Task> {
-        loop {
-            if self.pending.load(Ordering::Acquire) > 0 {
-                if let Some(t) = self.try_pop() {
-                    return Some(t);
-                }
+        if self.pending.load(Ordering::Acquire) > 0 {
+            if let Some(t) = self.try_pop() {
+                return Some(t);
             }
-            #[cfg(not(loom))]
+        }
+        #[cfg(not(loom))]
+        {
+            let start = Instant::now();
+            let mut spins = 0u32;
+            while self.pending.load(Ordering::Acquire) == 0 && self.running.load(Ordering::Relaxed)
             {
-                let start = Instant::now();
-                let mut spins = 0u32;
-                while self.pending.load(Ordering::Acquire) == 0 && self.running.load(Ordering::Relaxed) {
-                    crate::loom::spin_hint();
-                    spins += 1;
-                    if spins % 64 == 0 && start.elapsed() > Duration::from_nanos(SPIN_NS) {
-                        break;
-                    }
+                crate::loom::spin_hint();
+                spins = spins.wrapping_add(1);
+                if spins.is_multiple_of(64) && start.elapsed() > Duration::from_nanos(SPIN_NS) {
+                    break;
                 }
             }
-            let mut q = lock(&self.queue);
-            loop {
-                if let Some(t) = q.tasks.pop_front() {
-                    self.pending.fetch_sub(1, Ordering::Relaxed);
-                    return Some(t);
-                }
-                if q.shutdown {
-                    return None;
-                }
-                q.sleepers += 1;
-                q = self.cv.wait(q).unwrap_or_else(std::sync::PoisonError::into_inner);
-                q.sleepers -= 1;
-                // After a wake-up, go back to spinning between tasks.
-                if !q.tasks.is_empty() || q.shutdown {
-                    continue;
-                }
+        }
+        let mut q = lock(&self.queue);
+        loop {
+            if let Some(t) = q.tasks.pop_front() {
+                self.pending.fetch_sub(1, Ordering::Relaxed);
+                return Some(t);
             }
+            if q.shutdown {
+                return None;
+            }
+            q.sleepers += 1;
+            q = self
+                .cv
+                .wait(q)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            q.sleepers -= 1;
         }
     }
 
@@ -493,7 +511,9 @@ impl Shared {
         if !self.ensure_running() {
             return 0;
         }
-        opts.concurrency.unwrap_or(self.concurrency).min(self.concurrency)
+        opts.concurrency
+            .unwrap_or(self.concurrency)
+            .min(self.concurrency)
     }
 
     /// Calibrate (if needed) and plan a call of `units` units of
@@ -515,7 +535,12 @@ impl Shared {
         let known = self.cache.get(key);
         let mut done = 0;
         let cost = match known {
-            Some(c) if c.confident || (units as f64 * unit_items * c.ns_per_item) < chunk::INLINE_MAX_NS => c,
+            Some(c)
+                if c.confident
+                    || (units as f64 * unit_items * c.ns_per_item) < chunk::INLINE_MAX_NS =>
+            {
+                c
+            }
             _ => {
                 let (d, c) = self.probe(prefix, units);
                 done = d;
@@ -534,7 +559,12 @@ impl Shared {
             };
         }
         let est_ns = (units - done) as f64 * cost.ns_per_item * unit_items;
-        let plan = chunk::plan(units - done, cost.ns_per_item * unit_items, max_threads, chunk);
+        let plan = chunk::plan(
+            units - done,
+            cost.ns_per_item * unit_items,
+            max_threads,
+            chunk,
+        );
         Decision {
             done,
             plan,
@@ -561,14 +591,21 @@ impl Shared {
             let step_ns = now.duration_since(step_start).as_nanos() as f64;
             step_start = now;
             best = best.min(step_ns / n.max(1) as f64);
-            if done == units || now.duration_since(start).as_nanos() >= u128::from(chunk::PROBE_NS) {
+            if done == units || now.duration_since(start).as_nanos() >= u128::from(chunk::PROBE_NS)
+            {
                 break;
             }
             step *= 2;
         }
         self.signals.completed.add(items);
         let confident = start.elapsed().as_nanos() >= u128::from(chunk::PROBE_NS);
-        (done, Cost { ns_per_item: best, confident })
+        (
+            done,
+            Cost {
+                ns_per_item: best,
+                confident,
+            },
+        )
     }
 
     /// Correct the cached cost of `key` from a timed call: `items` items
@@ -586,7 +623,13 @@ impl Shared {
         let too_high = implied < est.ns_per_item / 2.0;
         let too_low = threads == 1 && implied > est.ns_per_item * 2.0;
         if too_high || too_low {
-            self.cache.put(key, Cost { ns_per_item: implied, confident: true });
+            self.cache.put(
+                key,
+                Cost {
+                    ns_per_item: implied,
+                    confident: true,
+                },
+            );
         }
     }
 
@@ -632,7 +675,8 @@ impl Shared {
         }
         // Fast path: a known cost says the whole call is too small to share.
         if let Some(c) = self.cache.get(key) {
-            if (units as f64 * c.ns_per_item) < chunk::INLINE_MAX_NS && opts.concurrency != Some(0) {
+            if (units as f64 * c.ns_per_item) < chunk::INLINE_MAX_NS && opts.concurrency != Some(0)
+            {
                 let n = body(0..units);
                 self.signals.completed.add(n);
                 return;

@@ -1,0 +1,508 @@
+//! RPC-style calls of registered kernels by name: `Pool::dispatch` and
+//! `Pool::dispatch_async`.
+//!
+//! # Design
+//! A request is a boxed [`Request`] on the pool's queue, carrying the
+//! kernel's type-erased entry point, the owned arguments and an `Arc` to a
+//! one-shot slot. The worker that runs it stores the result (or the panic
+//! message) in the slot, then wakes the waiter: a parked thread for
+//! `dispatch`, a `Waker` for `dispatch_async`. Types are checked against
+//! the registry before anything is queued.
+//!
+//! # Memory ordering
+//! The slot's result lives under its mutex; `done` is set with `Release`
+//! after the result is stored (still under the lock), so a blocking waiter
+//! that sees `done` with `Acquire` may take the result. Wakers are taken out
+//! of the slot under the lock and woken after it is released.
+//!
+//! # Cancel safety
+//! Dropping a `dispatch_async` future marks the slot cancelled and takes the
+//! request off the queue if no worker has picked it up: the kernel never
+//! runs and the counters stay exact. If it already runs, it finishes and
+//! its result is dropped with the slot.
+
+use crate::loom::{lock, thread, AtomicBool, Mutex, Ordering};
+use crate::pool::{Pool, Request, Shared};
+use crate::registry::{kernels, KernelInfo};
+use crate::signals::Signals;
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll, Waker};
+
+/// Why a [`Pool::dispatch`] did not produce a result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DispatchError {
+    /// No kernel is registered under this name.
+    UnknownKernel {
+        /// The name asked for.
+        name: String,
+        /// Registered names close to it.
+        suggestions: Vec<String>,
+    },
+    /// Several modules register this name; use one of the full names.
+    Ambiguous {
+        /// The name asked for.
+        name: String,
+        /// Full names (`module::path::name`) that match.
+        candidates: Vec<String>,
+    },
+    /// The arguments do not have the kernel's owned parameter type.
+    ArgType {
+        /// The kernel's full name.
+        kernel: String,
+        /// What the kernel takes (owned form: `Vec<T>` for `&[T]`, a tuple
+        /// for several parameters).
+        expected: &'static str,
+        /// What was passed.
+        found: &'static str,
+    },
+    /// The requested result type is not the kernel's return type.
+    ReturnType {
+        /// The kernel's full name.
+        kernel: String,
+        /// What the kernel returns.
+        expected: &'static str,
+        /// What was asked for.
+        found: &'static str,
+    },
+    /// The kernel panicked.
+    Panicked {
+        /// The kernel's full name.
+        kernel: String,
+        /// The panic message (`<non-string panic payload>` if it had none).
+        message: String,
+    },
+    /// The pool was disposed before the request ran.
+    Disposed,
+}
+
+impl fmt::Display for DispatchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DispatchError::UnknownKernel { name, suggestions } if suggestions.is_empty() => {
+                write!(f, "no kernel named {name:?} is registered")
+            }
+            DispatchError::UnknownKernel { name, suggestions } => {
+                write!(
+                    f,
+                    "no kernel named {name:?} is registered; did you mean {}?",
+                    suggestions.join(" or ")
+                )
+            }
+            DispatchError::Ambiguous { name, candidates } => write!(
+                f,
+                "kernel name {name:?} is registered by several modules; use a full name: {}",
+                candidates.join(", ")
+            ),
+            DispatchError::ArgType {
+                kernel,
+                expected,
+                found,
+            } => {
+                write!(f, "kernel {kernel} takes arguments of type `{expected}`, but `{found}` was passed")
+            }
+            DispatchError::ReturnType {
+                kernel,
+                expected,
+                found,
+            } => {
+                write!(
+                    f,
+                    "kernel {kernel} returns `{expected}`, but `{found}` was asked for"
+                )
+            }
+            DispatchError::Panicked { kernel, message } => {
+                write!(f, "kernel {kernel} panicked: {message}")
+            }
+            DispatchError::Disposed => f.write_str("the pool was disposed before the request ran"),
+        }
+    }
+}
+
+impl std::error::Error for DispatchError {}
+
+type Erased = Box<dyn Any + Send>;
+
+struct SlotState {
+    result: Option<Result<Erased, DispatchError>>,
+    waker: Option<Waker>,
+    cancelled: bool,
+    started: bool,
+}
+
+/// The one-shot slot a request answers into.
+struct Slot {
+    state: Mutex<SlotState>,
+    done: AtomicBool,
+    waiter: Option<thread::Thread>,
+}
+
+impl Slot {
+    fn new(waiter: Option<thread::Thread>) -> Arc<Slot> {
+        Arc::new(Slot {
+            state: Mutex::new(SlotState {
+                result: None,
+                waker: None,
+                cancelled: false,
+                started: false,
+            }),
+            done: AtomicBool::new(false),
+            waiter,
+        })
+    }
+
+    fn complete(&self, r: Result<Erased, DispatchError>) {
+        let waker = {
+            let mut s = lock(&self.state);
+            s.result = Some(r);
+            self.done.store(true, Ordering::Release);
+            s.waker.take()
+        };
+        if let Some(w) = waker {
+            w.wake();
+        }
+        if let Some(t) = &self.waiter {
+            t.unpark();
+        }
+    }
+}
+
+struct DispatchRequest {
+    info: &'static KernelInfo,
+    args: Erased,
+    slot: Arc<Slot>,
+    signals: Signals,
+}
+
+impl Request for DispatchRequest {
+    fn run(self: Box<Self>) {
+        {
+            let mut s = lock(&self.slot.state);
+            if s.cancelled {
+                return;
+            }
+            s.started = true;
+        }
+        let invoke = self.info.__invoke;
+        let args = self.args;
+        let out = catch_unwind(AssertUnwindSafe(move || invoke(args)));
+        self.signals.completed.add(1);
+        self.slot.complete(out.map_err(|p| DispatchError::Panicked {
+            kernel: self.info.full_name(),
+            message: panic_message(p.as_ref()),
+        }));
+    }
+
+    fn cancel(self: Box<Self>) {
+        self.slot.complete(Err(DispatchError::Disposed));
+    }
+
+    fn id(&self) -> usize {
+        Arc::as_ptr(&self.slot) as usize
+    }
+}
+
+fn panic_message(p: &(dyn Any + Send)) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "<non-string panic payload>".to_owned()
+    }
+}
+
+/// Registered kernels by name and by full name.
+fn index() -> &'static HashMap<String, Vec<&'static KernelInfo>> {
+    static INDEX: OnceLock<HashMap<String, Vec<&'static KernelInfo>>> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut m: HashMap<String, Vec<&'static KernelInfo>> = HashMap::new();
+        for k in kernels() {
+            m.entry(k.name.to_owned()).or_default().push(k);
+            let full = k.full_name();
+            if full != k.name {
+                m.entry(full).or_default().push(k);
+            }
+        }
+        m
+    })
+}
+
+/// Find a kernel and check the types of a call, before anything runs.
+fn resolve<A: 'static, R: 'static>(name: &str) -> Result<&'static KernelInfo, DispatchError> {
+    let found = index().get(name).map(Vec::as_slice).unwrap_or_default();
+    let info = match found {
+        [] => {
+            return Err(DispatchError::UnknownKernel {
+                name: name.to_owned(),
+                suggestions: suggest(name),
+            })
+        }
+        [one] => *one,
+        many => {
+            let mut candidates: Vec<String> = many.iter().map(|k| k.full_name()).collect();
+            candidates.sort();
+            candidates.dedup();
+            if candidates.len() == 1 {
+                many[0]
+            } else {
+                return Err(DispatchError::Ambiguous {
+                    name: name.to_owned(),
+                    candidates,
+                });
+            }
+        }
+    };
+    let (arg_id, arg_name) = (info.__args)();
+    if arg_id != TypeId::of::<A>() {
+        return Err(DispatchError::ArgType {
+            kernel: info.full_name(),
+            expected: arg_name,
+            found: std::any::type_name::<A>(),
+        });
+    }
+    let (ret_id, ret_name) = (info.__ret)();
+    if ret_id != TypeId::of::<R>() {
+        return Err(DispatchError::ReturnType {
+            kernel: info.full_name(),
+            expected: ret_name,
+            found: std::any::type_name::<R>(),
+        });
+    }
+    Ok(info)
+}
+
+/// Registered names within edit distance 2 of `name`, or containing it
+/// (case-insensitively), closest first.
+fn suggest(name: &str) -> Vec<String> {
+    let lower = name.to_lowercase();
+    let mut scored: Vec<(usize, String)> = kernels()
+        .filter_map(|k| {
+            let d = edit_distance(&lower, &k.name.to_lowercase());
+            let contains =
+                k.name.to_lowercase().contains(&lower) || lower.contains(&k.name.to_lowercase());
+            (d <= 2 || contains).then(|| (d, k.name.to_owned()))
+        })
+        .collect();
+    scored.sort();
+    scored.dedup_by(|a, b| a.1 == b.1);
+    scored.into_iter().take(3).map(|(_, n)| n).collect()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+fn downcast<R: 'static>(r: Result<Erased, DispatchError>) -> Result<R, DispatchError> {
+    r.map(|b| {
+        *b.downcast::<R>()
+            .expect("para: the return type was checked before the call")
+    })
+}
+
+/// Spins of a blocking `dispatch` before it parks: a worker that is awake
+/// answers a trivial kernel within a microsecond or two.
+#[cfg(not(loom))]
+const DISPATCH_SPINS: u32 = 20_000;
+#[cfg(loom)]
+const DISPATCH_SPINS: u32 = 0;
+
+impl Pool {
+    /// Run the kernel registered as `name` on a worker and wait for its
+    /// result.
+    ///
+    /// `args` is the kernel's parameter in owned form (`Vec<T>` for `&[T]`,
+    /// `String` for `&str`, `T` for `&T` or `T`; a tuple for several
+    /// parameters, `()` for none). `name` is a registry name (`#[pure(name
+    /// = "...")]` or the fn's name) or a full name (`module::path::name`),
+    /// which always works.
+    ///
+    /// Called from one of this pool's own workers (inside a kernel), the
+    /// kernel runs right there instead, so nested dispatches cannot
+    /// deadlock.
+    ///
+    /// # Errors
+    /// Checked before anything runs: [`DispatchError::UnknownKernel`],
+    /// [`DispatchError::Ambiguous`], [`DispatchError::ArgType`],
+    /// [`DispatchError::ReturnType`]; then [`DispatchError::Panicked`] if
+    /// the kernel panics (the pool keeps working) and
+    /// [`DispatchError::Disposed`] if the pool is disposed before the
+    /// request runs.
+    pub fn dispatch<R, A>(&self, name: &str, args: A) -> Result<R, DispatchError>
+    where
+        R: 'static,
+        A: Send + 'static,
+    {
+        let info = resolve::<A, R>(name)?;
+        let shared = &self.shared;
+        if shared.on_worker() {
+            let out = catch_unwind(AssertUnwindSafe(|| (info.__invoke)(Box::new(args))));
+            shared.signals.completed.add(1);
+            return downcast(out.map_err(|p| DispatchError::Panicked {
+                kernel: info.full_name(),
+                message: panic_message(p.as_ref()),
+            }));
+        }
+        let slot = Slot::new(Some(thread::current()));
+        let req = Box::new(DispatchRequest {
+            info,
+            args: Box::new(args),
+            slot: Arc::clone(&slot),
+            signals: shared.signals.clone(),
+        });
+        if shared.push_request(req).is_err() {
+            return Err(DispatchError::Disposed);
+        }
+        let mut spins = 0;
+        while !slot.done.load(Ordering::Acquire) {
+            if spins < DISPATCH_SPINS {
+                spins += 1;
+                crate::loom::spin_hint();
+            } else {
+                thread::park();
+            }
+        }
+        let r = lock(&slot.state)
+            .result
+            .take()
+            .expect("a done slot holds its result");
+        downcast(r)
+    }
+
+    /// Like [`dispatch`](Pool::dispatch), as a future: `Send + 'static`,
+    /// usable under any executor (it needs no runtime of its own).
+    ///
+    /// # Cancel safety
+    /// Dropping the future before a worker picks the request up removes it
+    /// from the queue: the kernel never runs. Dropping it while the kernel
+    /// runs lets the kernel finish and drops its result. Either way nothing
+    /// leaks and the pool's counters stay exact. Polling again with a
+    /// different waker replaces the stored one.
+    pub fn dispatch_async<R, A>(&self, name: &str, args: A) -> DispatchFuture<R>
+    where
+        R: Send + 'static,
+        A: Send + 'static,
+    {
+        let info = match resolve::<A, R>(name) {
+            Ok(i) => i,
+            Err(e) => return DispatchFuture::ready(Err(e)),
+        };
+        let slot = Slot::new(None);
+        let req = Box::new(DispatchRequest {
+            info,
+            args: Box::new(args),
+            slot: Arc::clone(&slot),
+            signals: self.shared.signals.clone(),
+        });
+        if self.shared.push_request(req).is_err() {
+            return DispatchFuture::ready(Err(DispatchError::Disposed));
+        }
+        DispatchFuture {
+            state: FutState::Waiting {
+                slot,
+                shared: Arc::clone(&self.shared),
+            },
+            _r: std::marker::PhantomData,
+        }
+    }
+}
+
+enum FutState {
+    Ready(Option<Result<Erased, DispatchError>>),
+    Waiting {
+        slot: Arc<Slot>,
+        shared: Arc<Shared>,
+    },
+    Done,
+}
+
+/// The future of [`Pool::dispatch_async`].
+#[must_use = "a dispatch future does nothing useful unless awaited; dropping it cancels the request"]
+pub struct DispatchFuture<R> {
+    state: FutState,
+    _r: std::marker::PhantomData<fn() -> R>,
+}
+
+impl<R> fmt::Debug for DispatchFuture<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match &self.state {
+            FutState::Ready(_) => "ready",
+            FutState::Waiting { .. } => "waiting",
+            FutState::Done => "done",
+        };
+        f.debug_struct("DispatchFuture")
+            .field("state", &state)
+            .finish()
+    }
+}
+
+impl<R> DispatchFuture<R> {
+    fn ready(r: Result<Erased, DispatchError>) -> Self {
+        DispatchFuture {
+            state: FutState::Ready(Some(r)),
+            _r: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<R: 'static> Future for DispatchFuture<R> {
+    type Output = Result<R, DispatchError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let out = match &mut this.state {
+            FutState::Ready(r) => r.take().expect("polled after completion"),
+            FutState::Waiting { slot, .. } => {
+                let mut s = lock(&slot.state);
+                match s.result.take() {
+                    Some(r) => r,
+                    None => {
+                        let replace = s.waker.as_ref().is_none_or(|w| !w.will_wake(cx.waker()));
+                        let old = if replace {
+                            s.waker.replace(cx.waker().clone())
+                        } else {
+                            None
+                        };
+                        drop(s);
+                        drop(old); // outside the lock
+                        return Poll::Pending;
+                    }
+                }
+            }
+            FutState::Done => panic!("DispatchFuture polled after completion"),
+        };
+        this.state = FutState::Done;
+        Poll::Ready(downcast(out))
+    }
+}
+
+impl<R> Drop for DispatchFuture<R> {
+    fn drop(&mut self) {
+        if let FutState::Waiting { slot, shared } = &self.state {
+            let started = {
+                let mut s = lock(&slot.state);
+                s.cancelled = true;
+                s.started || s.result.is_some()
+            };
+            if !started {
+                shared.remove_request(Arc::as_ptr(slot) as usize);
+            }
+        }
+    }
+}
