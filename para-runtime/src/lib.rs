@@ -18,6 +18,7 @@ mod pool;
 mod reduce;
 mod registry;
 mod signals;
+mod sync;
 
 pub use dispatch::{DispatchError, DispatchFuture};
 pub use error::{BuildError, RowsError};
@@ -28,6 +29,10 @@ pub use input::{
 pub use pool::{reset_heuristic, CallOptions, Pool, PoolBuilder};
 pub use registry::{kernels, KernelInfo};
 pub use signals::{effect, Effect, Signal, Signals, Subscription};
+pub use sync::{
+    Acquire, AcquireError, Lock, Mutex, MutexGuard, OwnedMutexGuard, OwnedSemaphorePermit,
+    Semaphore, SemaphorePermit,
+};
 
 #[doc(hidden)]
 pub use inventory;

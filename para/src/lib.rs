@@ -5,10 +5,11 @@
 
 pub use para_macros::{pmap, pmap_reduce, preduce, pure};
 pub use para_runtime::{
-    dispose_workers, effect, global, kernels, reset_heuristic, BuildError, CallOptions,
-    DispatchError, DispatchFuture, Effect, IntoSource, Item, KernelInfo, Pool, PoolBuilder,
-    RangeSource, Rows, RowsError, Signal, Signals, SliceSource, Source, SourceItem, Subscription,
-    VecSource,
+    dispose_workers, effect, global, kernels, reset_heuristic, Acquire, AcquireError, BuildError,
+    CallOptions, DispatchError, DispatchFuture, Effect, IntoSource, Item, KernelInfo, Lock, Mutex,
+    MutexGuard, OwnedMutexGuard, OwnedSemaphorePermit, Pool, PoolBuilder, RangeSource, Rows,
+    RowsError, Semaphore, SemaphorePermit, Signal, Signals, SliceSource, Source, SourceItem,
+    Subscription, VecSource,
 };
 
 #[doc(hidden)]

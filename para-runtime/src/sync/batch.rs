@@ -1,0 +1,536 @@
+//! The one low-level primitive under [`Semaphore`](super::Semaphore) and
+//! [`Mutex`](super::Mutex): a counting semaphore whose waiters queue in an
+//! intrusive FIFO list of nodes that live inside the waiting futures (or on
+//! a blocked thread's stack), so waiting allocates nothing.
+//!
+//! # Implementation details
+//!
+//! `state` packs the free permits (`state >> SHIFT`) with three flags:
+//! `CLOSED`, `WAITERS` (the list is non-empty) and `HANDOFF` (fair mode).
+//!
+//! - **Fast paths.** Acquiring is one compare-exchange on `state` that
+//!   takes permits when enough are free, `CLOSED` is clear and `HANDOFF` is
+//!   clear. Releasing with `WAITERS` clear is one compare-exchange that adds
+//!   permits: an uncontended release never touches the list.
+//! - **Barging mode** (default). A release with `WAITERS` set adds its
+//!   permits to `state` under the list lock and wakes the head waiter, which
+//!   retries. A newcomer may take the permits first (async-lock's speed
+//!   under contention, no lock convoy).
+//! - **Handoff mode.** When a release finds that the head has waited at
+//!   least [`STARVATION`], it sets `HANDOFF`: newcomers' fast path fails and
+//!   they queue, and releases assign permits directly to waiters in list
+//!   order (a node accumulates permits until it has all it asked for, so
+//!   `acquire_many` is atomic and never starved by smaller requests). The
+//!   mode ends when the list empties.
+//! - **Wakers** are taken out of nodes under the lock and woken (or
+//!   dropped) after it is released, so a waker whose `wake` or `Drop`
+//!   releases permits cannot deadlock.
+//!
+//! # Memory ordering
+//! Permit transfers through `state` use `AcqRel` compare-exchanges, so the
+//! holder that releases happens-before the next holder that acquires
+//! (mutual exclusion for `Mutex` data). Everything in the list, and every
+//! node field, is read and written under the list mutex only; the mutex
+//! orders those accesses. Flags are changed under the list lock with RMWs
+//! so the lock-free fast paths see them.
+
+use crate::loom::{lock, thread, AtomicUsize, Mutex, Ordering};
+use std::cell::UnsafeCell;
+use std::marker::PhantomPinned;
+use std::ptr;
+use std::task::Waker;
+use std::time::{Duration, Instant};
+
+const CLOSED: usize = 1;
+const WAITERS: usize = 2;
+const HANDOFF: usize = 4;
+const SHIFT: usize = 3;
+
+/// The largest number of permits a semaphore can hold.
+pub(crate) const MAX_PERMITS: usize = usize::MAX >> SHIFT;
+
+/// How long the head waiter may lose permits to newcomers before releases
+/// hand permits to it directly: API.md's bound on unfairness ("about 0.5
+/// ms"), long enough that short critical sections in a tight loop keep
+/// async-lock's throughput.
+const STARVATION: Duration = Duration::from_micros(500);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TryAcquireError {
+    Closed,
+    NoPermits,
+}
+
+/// How a queued node stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NodeState {
+    /// Not in the list.
+    Idle,
+    /// In the list, waiting.
+    Queued,
+    /// Removed by a release that assigned all its permits.
+    Granted,
+    /// Removed by `close`.
+    Closed,
+}
+
+/// What wakes a waiter.
+pub(crate) enum Wake {
+    Task(Waker),
+    Thread(thread::Thread),
+}
+
+impl Wake {
+    fn wake(self) {
+        match self {
+            Wake::Task(w) => w.wake(),
+            Wake::Thread(t) => t.unpark(),
+        }
+    }
+}
+
+struct NodeInner {
+    prev: *mut Node,
+    next: *mut Node,
+    state: NodeState,
+    /// Permits asked for.
+    needed: usize,
+    /// Permits assigned in handoff mode so far.
+    assigned: usize,
+    since: Option<Instant>,
+    waker: Option<Wake>,
+}
+
+/// A waiter: lives in an acquire future or on a blocked thread's stack, and
+/// must not move while queued (futures are pinned; a blocked thread's frame
+/// does not move).
+pub(crate) struct Node {
+    inner: UnsafeCell<NodeInner>,
+    _pin: PhantomPinned,
+}
+
+// SAFETY: a node's fields are only accessed under the semaphore's list
+// mutex (or by its owner while it is not queued, when no other thread can
+// reach it), and the waker it holds is `Send + Sync`.
+unsafe impl Send for Node {}
+// SAFETY: as for `Send`.
+unsafe impl Sync for Node {}
+
+impl Node {
+    pub(crate) fn new(needed: usize) -> Node {
+        Node {
+            inner: UnsafeCell::new(NodeInner {
+                prev: ptr::null_mut(),
+                next: ptr::null_mut(),
+                state: NodeState::Idle,
+                needed,
+                assigned: 0,
+                since: None,
+                waker: None,
+            }),
+            _pin: PhantomPinned,
+        }
+    }
+
+    pub(crate) fn needed(&self) -> usize {
+        // SAFETY: `needed` is written only in `new`; reads race with nothing.
+        unsafe { (*self.inner.get()).needed }
+    }
+}
+
+struct List {
+    head: *mut Node,
+    tail: *mut Node,
+}
+
+// SAFETY: the raw pointers are only followed under the mutex that owns the
+// list, and point to nodes that unlink themselves before they go away.
+unsafe impl Send for List {}
+
+pub(crate) struct Batch {
+    state: AtomicUsize,
+    list: Mutex<List>,
+}
+
+impl std::fmt::Debug for Batch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = self.state.load(Ordering::Relaxed);
+        f.debug_struct("Batch")
+            .field("permits", &(s >> SHIFT))
+            .field("closed", &(s & CLOSED != 0))
+            .field("waiters", &(s & WAITERS != 0))
+            .finish()
+    }
+}
+
+/// Outcome of a poll of a waiting node.
+pub(crate) enum Poll {
+    Ready,
+    Closed,
+    Pending,
+}
+
+impl Batch {
+    pub(crate) fn new(permits: usize) -> Batch {
+        assert!(
+            permits <= MAX_PERMITS,
+            "a semaphore holds at most {MAX_PERMITS} permits"
+        );
+        Batch {
+            state: AtomicUsize::new(permits << SHIFT),
+            list: Mutex::new(List {
+                head: ptr::null_mut(),
+                tail: ptr::null_mut(),
+            }),
+        }
+    }
+
+    pub(crate) fn available(&self) -> usize {
+        self.state.load(Ordering::Acquire) >> SHIFT
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.state.load(Ordering::Acquire) & CLOSED != 0
+    }
+
+    /// The fast path: take `n` permits if free and the semaphore is open and
+    /// not in handoff mode.
+    #[inline]
+    pub(crate) fn try_acquire(&self, n: usize) -> Result<(), TryAcquireError> {
+        let mut s = self.state.load(Ordering::Relaxed);
+        loop {
+            if s & CLOSED != 0 {
+                return Err(TryAcquireError::Closed);
+            }
+            if s & HANDOFF != 0 || (s >> SHIFT) < n {
+                return Err(TryAcquireError::NoPermits);
+            }
+            match self.state.compare_exchange_weak(
+                s,
+                s - (n << SHIFT),
+                Ordering::AcqRel,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return Ok(()),
+                Err(actual) => s = actual,
+            }
+        }
+    }
+
+    /// Give back `n` permits (or add new ones).
+    #[inline]
+    pub(crate) fn release(&self, n: usize) {
+        if n == 0 {
+            return;
+        }
+        let mut s = self.state.load(Ordering::Relaxed);
+        while s & WAITERS == 0 {
+            assert!(
+                (s >> SHIFT) + n <= MAX_PERMITS,
+                "semaphore permit count overflow"
+            );
+            match self.state.compare_exchange_weak(
+                s,
+                s + (n << SHIFT),
+                Ordering::AcqRel,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return,
+                Err(actual) => s = actual,
+            }
+        }
+        self.release_slow(n);
+    }
+
+    #[cold]
+    fn release_slow(&self, n: usize) {
+        let mut wake = Vec::new();
+        {
+            let mut list = lock(&self.list);
+            self.distribute(&mut list, n, &mut wake);
+        }
+        for w in wake {
+            w.wake();
+        }
+    }
+
+    /// Under the list lock: hand `n` permits out. In handoff mode (or when
+    /// the head has starved) they go to nodes in order; otherwise into the
+    /// counter, and the head is woken to retry.
+    fn distribute(&self, list: &mut List, mut n: usize, wake: &mut Vec<Wake>) {
+        let s = self.state.load(Ordering::Acquire);
+        let mut handoff = s & HANDOFF != 0;
+        if !handoff && !list.head.is_null() {
+            // SAFETY: `head` is a queued node; we hold the list lock.
+            let head = unsafe { &*(*list.head).inner.get() };
+            if head.since.is_some_and(|t| t.elapsed() >= STARVATION) {
+                self.state.fetch_or(HANDOFF, Ordering::AcqRel);
+                handoff = true;
+            }
+        }
+        if handoff {
+            while n > 0 && !list.head.is_null() {
+                let node = list.head;
+                // SAFETY: queued node, list lock held.
+                let inner = unsafe { &mut *(*node).inner.get() };
+                let give = n.min(inner.needed - inner.assigned);
+                inner.assigned += give;
+                n -= give;
+                if inner.assigned == inner.needed {
+                    // SAFETY: `node` is queued in `list`; lock held.
+                    unsafe { unlink(list, node) };
+                    inner.state = NodeState::Granted;
+                    if let Some(w) = inner.waker.take() {
+                        wake.push(w);
+                    }
+                } else {
+                    break;
+                }
+            }
+        }
+        if n > 0 {
+            let prev = self.state.fetch_add(n << SHIFT, Ordering::AcqRel);
+            assert!(
+                (prev >> SHIFT) + n <= MAX_PERMITS,
+                "semaphore permit count overflow"
+            );
+            if !handoff {
+                self.wake_heads(list, wake);
+            }
+        }
+        self.sync_flags(list);
+    }
+
+    /// Barging mode: wake queued nodes, in order, as long as the free
+    /// permits could satisfy them.
+    fn wake_heads(&self, list: &mut List, wake: &mut Vec<Wake>) {
+        let mut free = self.state.load(Ordering::Acquire) >> SHIFT;
+        let mut node = list.head;
+        while !node.is_null() {
+            // SAFETY: queued node, list lock held.
+            let inner = unsafe { &mut *(*node).inner.get() };
+            let want = inner.needed - inner.assigned;
+            if want > free {
+                break;
+            }
+            free -= want;
+            if let Some(w) = inner.waker.take() {
+                wake.push(w);
+            }
+            node = inner.next;
+        }
+    }
+
+    /// Keep `WAITERS` and `HANDOFF` in line with the list (lock held).
+    fn sync_flags(&self, list: &List) {
+        if list.head.is_null() {
+            self.state.fetch_and(!(WAITERS | HANDOFF), Ordering::AcqRel);
+        } else {
+            self.state.fetch_or(WAITERS, Ordering::AcqRel);
+        }
+    }
+
+    /// Fail every waiter and every future acquire with `Closed`.
+    pub(crate) fn close(&self) {
+        let mut wake = Vec::new();
+        {
+            let mut list = lock(&self.list);
+            self.state.fetch_or(CLOSED, Ordering::AcqRel);
+            let mut returned = 0;
+            while !list.head.is_null() {
+                let node = list.head;
+                // SAFETY: queued node, list lock held.
+                let inner = unsafe { &mut *(*node).inner.get() };
+                // SAFETY: as above.
+                unsafe { unlink(&mut list, node) };
+                inner.state = NodeState::Closed;
+                returned += std::mem::take(&mut inner.assigned);
+                if let Some(w) = inner.waker.take() {
+                    wake.push(w);
+                }
+            }
+            if returned > 0 {
+                self.state.fetch_add(returned << SHIFT, Ordering::AcqRel);
+            }
+            self.sync_flags(&list);
+        }
+        for w in wake {
+            w.wake();
+        }
+    }
+
+    /// Poll a node for its permits, queueing it on first need. `wake` is
+    /// stored if the node must wait; the waker it replaces (or `wake`
+    /// itself, if not needed) is dropped after the lock is released.
+    ///
+    /// # Safety
+    /// `node` must stay at the same address until it is no longer queued:
+    /// its owner calls [`Batch::cancel`] (or sees `Ready`/`Closed`) before
+    /// moving or dropping it.
+    pub(crate) unsafe fn poll(&self, node: *mut Node, wake: Wake) -> Poll {
+        // Declared before the guard: dropped after it (outside the lock).
+        let mut spare = Some(wake);
+        let mut woken = Vec::new();
+        let out = {
+            let mut list = lock(&self.list);
+            // SAFETY: the node is ours (we are its owner) and other threads
+            // only touch it under the lock we hold.
+            let inner = unsafe { &mut *(*node).inner.get() };
+            match inner.state {
+                NodeState::Granted => {
+                    inner.state = NodeState::Idle;
+                    return Poll::Ready;
+                }
+                NodeState::Closed => {
+                    inner.state = NodeState::Idle;
+                    return Poll::Closed;
+                }
+                NodeState::Idle | NodeState::Queued => {}
+            }
+            // Announce a waiter *before* the last check: a lock-free release
+            // either landed before this RMW (its permits are seen below) or
+            // now finds WAITERS and takes the slow path, which needs our lock
+            // and will wake us.
+            self.state.fetch_or(WAITERS, Ordering::AcqRel);
+            let want = inner.needed - inner.assigned;
+            match self.try_acquire(want) {
+                Ok(()) => {
+                    inner.assigned = 0;
+                    if inner.state == NodeState::Queued {
+                        // SAFETY: queued in `list`; lock held.
+                        unsafe { unlink(&mut list, node) };
+                        inner.state = NodeState::Idle;
+                        // Permits left over may serve the next waiters.
+                        self.wake_heads(&mut list, &mut woken);
+                    }
+                    self.sync_flags(&list);
+                    Poll::Ready
+                }
+                Err(TryAcquireError::Closed) => {
+                    if inner.state == NodeState::Queued {
+                        // SAFETY: queued in `list`; lock held.
+                        unsafe { unlink(&mut list, node) };
+                    }
+                    let back = std::mem::take(&mut inner.assigned);
+                    if back > 0 {
+                        self.state.fetch_add(back << SHIFT, Ordering::AcqRel);
+                    }
+                    inner.state = NodeState::Idle;
+                    self.sync_flags(&list);
+                    Poll::Closed
+                }
+                Err(TryAcquireError::NoPermits) => {
+                    if inner.state == NodeState::Idle {
+                        inner.since = Some(Instant::now());
+                        // SAFETY: the caller keeps the node in place while
+                        // queued.
+                        unsafe { push_back(&mut list, node) };
+                        inner.state = NodeState::Queued;
+                    }
+                    spare = inner.waker.replace(spare.take().expect("set above"));
+                    Poll::Pending
+                }
+            }
+        };
+        drop(spare);
+        for w in woken {
+            w.wake();
+        }
+        out
+    }
+
+    /// The owner gives up on a node: unlink it if queued, return permits
+    /// assigned to it (or all of them if it was granted but not yet seen),
+    /// and wake the next waiters if that frees enough.
+    ///
+    /// # Safety
+    /// Called by the node's owner, before the node moves or is dropped.
+    pub(crate) unsafe fn cancel(&self, node: *mut Node) {
+        let mut wake = Vec::new();
+        let old;
+        {
+            let mut list = lock(&self.list);
+            // SAFETY: our node; other threads touch it only under this lock.
+            let inner = unsafe { &mut *(*node).inner.get() };
+            let give_back = match inner.state {
+                NodeState::Queued => {
+                    // SAFETY: queued in `list`; lock held.
+                    unsafe { unlink(&mut list, node) };
+                    std::mem::take(&mut inner.assigned)
+                }
+                NodeState::Granted => std::mem::replace(&mut inner.assigned, 0),
+                NodeState::Idle | NodeState::Closed => 0,
+            };
+            inner.state = NodeState::Idle;
+            old = inner.waker.take();
+            if give_back > 0 {
+                self.distribute(&mut list, give_back, &mut wake);
+            } else {
+                // The head may have left: the next one may now fit.
+                self.wake_heads(&mut list, &mut wake);
+                self.sync_flags(&list);
+            }
+        }
+        drop(old);
+        for w in wake {
+            w.wake();
+        }
+    }
+
+    /// Block the calling thread until `n` permits are taken.
+    pub(crate) fn acquire_blocking(&self, n: usize) -> Result<(), TryAcquireError> {
+        match self.try_acquire(n) {
+            Ok(()) => return Ok(()),
+            Err(TryAcquireError::Closed) => return Err(TryAcquireError::Closed),
+            Err(TryAcquireError::NoPermits) => {}
+        }
+        let mut node = Node::new(n);
+        let node: *mut Node = &mut node;
+        loop {
+            // SAFETY: `node` lives on this frame until the loop returns, and
+            // every return path leaves it unqueued (Ready/Closed unlink it).
+            match unsafe { self.poll(node, Wake::Thread(thread::current())) } {
+                Poll::Ready => return Ok(()),
+                Poll::Closed => return Err(TryAcquireError::Closed),
+                Poll::Pending => thread::park(),
+            }
+        }
+    }
+}
+
+/// # Safety
+/// `node` is valid and not in any list; the list's lock is held.
+unsafe fn push_back(list: &mut List, node: *mut Node) {
+    // SAFETY: caller's contract.
+    let inner = unsafe { &mut *(*node).inner.get() };
+    inner.prev = list.tail;
+    inner.next = ptr::null_mut();
+    if list.tail.is_null() {
+        list.head = node;
+    } else {
+        // SAFETY: `tail` is a queued node; lock held.
+        unsafe { (*(*list.tail).inner.get()).next = node };
+    }
+    list.tail = node;
+}
+
+/// # Safety
+/// `node` is in `list`; the list's lock is held.
+unsafe fn unlink(list: &mut List, node: *mut Node) {
+    // SAFETY: caller's contract.
+    let inner = unsafe { &mut *(*node).inner.get() };
+    if inner.prev.is_null() {
+        list.head = inner.next;
+    } else {
+        // SAFETY: neighbours of a queued node are queued nodes.
+        unsafe { (*(*inner.prev).inner.get()).next = inner.next };
+    }
+    if inner.next.is_null() {
+        list.tail = inner.prev;
+    } else {
+        // SAFETY: as above.
+        unsafe { (*(*inner.next).inner.get()).prev = inner.prev };
+    }
+    inner.prev = ptr::null_mut();
+    inner.next = ptr::null_mut();
+}

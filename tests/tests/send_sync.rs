@@ -1,0 +1,75 @@
+//! Every public type has the `Send`/`Sync` bounds a user expects; the sync
+//! primitives have those of their tokio counterparts.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+fn send<T: Send>() {}
+fn sync<T: Sync>() {}
+fn send_sync<T: Send + Sync>() {}
+
+macro_rules! not_send {
+    ($t:ty) => {{
+        trait Ambiguous<A> {
+            fn some() {}
+        }
+        impl<T: ?Sized> Ambiguous<()> for T {}
+        impl<T: ?Sized + Send> Ambiguous<u8> for T {}
+        // Compiles only if exactly one impl applies, i.e. `$t: !Send`.
+        <$t as Ambiguous<_>>::some();
+    }};
+}
+
+macro_rules! not_sync {
+    ($t:ty) => {{
+        trait Ambiguous<A> {
+            fn some() {}
+        }
+        impl<T: ?Sized> Ambiguous<()> for T {}
+        impl<T: ?Sized + Sync> Ambiguous<u8> for T {}
+        <$t as Ambiguous<_>>::some();
+    }};
+}
+
+#[test]
+fn pool_and_friends() {
+    send_sync::<para::Pool>();
+    send_sync::<para::Signals>();
+    send_sync::<para::Signal>();
+    send_sync::<para::BuildError>();
+    send_sync::<para::RowsError>();
+    send_sync::<para::DispatchError>();
+    send_sync::<para::Rows<'static, f32>>();
+    send_sync::<para::Subscription>();
+    send_sync::<para::Effect>();
+    send::<para::DispatchFuture<Vec<u32>>>();
+    send_sync::<para::KernelInfo>();
+}
+
+#[test]
+fn sync_primitives_match_tokio() {
+    send_sync::<para::Semaphore>();
+    send_sync::<para::SemaphorePermit<'static>>();
+    send_sync::<para::OwnedSemaphorePermit>();
+    send_sync::<para::AcquireError>();
+    send_sync::<para::Acquire<'static>>();
+    send_sync::<tokio::sync::Semaphore>();
+
+    send_sync::<para::Mutex<u32>>();
+    send_sync::<para::Mutex<Cell<u32>>>(); // T: Send is enough, as tokio
+    send_sync::<tokio::sync::Mutex<Cell<u32>>>();
+    not_send!(para::Mutex<Rc<u32>>);
+    not_sync!(para::Mutex<Rc<u32>>);
+
+    send_sync::<para::MutexGuard<'static, u32>>();
+    not_sync!(para::MutexGuard<'static, Cell<u32>>);
+    not_sync!(tokio::sync::MutexGuard<'static, Cell<u32>>);
+    send::<para::MutexGuard<'static, Cell<u32>>>();
+    send::<tokio::sync::MutexGuard<'static, Cell<u32>>>();
+
+    send_sync::<para::OwnedMutexGuard<u32>>();
+    not_sync!(para::OwnedMutexGuard<Cell<u32>>);
+    send::<para::OwnedMutexGuard<Cell<u32>>>();
+    send_sync::<para::Lock<'static, u32>>();
+    sync::<para::Lock<'static, Cell<u32>>>();
+}
