@@ -20,6 +20,9 @@ mod registry;
 mod signals;
 mod sync;
 
+#[cfg(all(test, loom))]
+mod loom_tests;
+
 pub use dispatch::{DispatchError, DispatchFuture};
 pub use error::{BuildError, RowsError};
 pub use global::{dispose_workers, global};

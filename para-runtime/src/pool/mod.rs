@@ -29,7 +29,9 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+#[cfg(not(loom))]
+use std::time::Duration;
+use std::time::Instant;
 
 /// How long an idle worker spins before it sleeps: a little above the
 /// round trip of a dispatch, so back-to-back requests find it awake.

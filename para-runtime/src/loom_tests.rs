@@ -1,0 +1,281 @@
+//! loom models of the runtime's atomic protocols. Run with
+//! `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test -p para-runtime --release --lib loom`.
+
+use crate::loom::{thread, AtomicBool, AtomicUsize, Ordering};
+use crate::pool::Job;
+use crate::sync::{Mutex, Semaphore};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
+
+/// A waker that records wake-ups in a loom atomic and can run an action on
+/// wake and on drop.
+struct Flag {
+    woken: AtomicUsize,
+    on_wake: Box<dyn Fn() + Send + Sync>,
+    on_drop: Box<dyn Fn() + Send + Sync>,
+}
+
+impl Drop for Flag {
+    fn drop(&mut self) {
+        (self.on_drop)();
+    }
+}
+
+fn flag_waker(flag: Arc<Flag>) -> Waker {
+    fn clone(p: *const ()) -> RawWaker {
+        // SAFETY: `p` came from `Arc::into_raw` of an `Arc<Flag>`.
+        unsafe { Arc::increment_strong_count(p as *const Flag) };
+        RawWaker::new(p, &VTABLE)
+    }
+    fn wake(p: *const ()) {
+        // SAFETY: consumes the reference this waker owned.
+        let f = unsafe { Arc::from_raw(p as *const Flag) };
+        f.woken.fetch_add(1, Ordering::SeqCst);
+        (f.on_wake)();
+    }
+    fn wake_by_ref(p: *const ()) {
+        // SAFETY: borrowed reference, still owned by the waker.
+        let f = unsafe { &*(p as *const Flag) };
+        f.woken.fetch_add(1, Ordering::SeqCst);
+        (f.on_wake)();
+    }
+    fn drop(p: *const ()) {
+        // SAFETY: releases the reference this waker owned.
+        unsafe { Arc::decrement_strong_count(p as *const Flag) };
+    }
+    static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, wake, wake_by_ref, drop);
+    // SAFETY: the vtable functions uphold the `RawWaker` contract for an
+    // `Arc<Flag>` pointer.
+    unsafe { Waker::from_raw(RawWaker::new(Arc::into_raw(flag) as *const (), &VTABLE)) }
+}
+
+fn flag() -> Arc<Flag> {
+    Arc::new(Flag {
+        woken: AtomicUsize::new(0),
+        on_wake: Box::new(|| {}),
+        on_drop: Box::new(|| {}),
+    })
+}
+
+fn poll<F: Future + Unpin>(f: &mut F, w: &Waker) -> Poll<F::Output> {
+    Pin::new(f).poll(&mut Context::from_waker(w))
+}
+
+#[test]
+fn loom_at_most_n_holders_and_all_permits_back() {
+    loom::model(|| {
+        let sem = Arc::new(Semaphore::new(10));
+        let held = Arc::new(AtomicUsize::new(0));
+        let (s2, h2) = (Arc::clone(&sem), Arc::clone(&held));
+        let t = thread::spawn(move || {
+            let p = s2.acquire_many_blocking(8).unwrap();
+            assert!(h2.fetch_add(8, Ordering::SeqCst) + 8 <= 10);
+            h2.fetch_sub(8, Ordering::SeqCst);
+            drop(p);
+        });
+        for n in [4, 10] {
+            let p = sem.acquire_many_blocking(n).unwrap();
+            assert!(held.fetch_add(n, Ordering::SeqCst) + n <= 10);
+            held.fetch_sub(n, Ordering::SeqCst);
+            drop(p);
+        }
+        t.join().unwrap();
+        assert_eq!(sem.available_permits(), 10);
+    });
+}
+
+fn dropped_future_model(polls: usize, close: bool) {
+    loom::model(move || {
+        let sem = Arc::new(Semaphore::new(1));
+        let held = sem.try_acquire_many(1).unwrap();
+        held.forget();
+        let s2 = Arc::clone(&sem);
+        let t = thread::spawn(move || {
+            if close {
+                s2.close();
+            }
+            s2.add_permits(1);
+        });
+        let w = flag_waker(flag());
+        let mut fut = Box::pin(sem.acquire());
+        for _ in 0..polls {
+            if let Poll::Ready(r) = fut.as_mut().poll(&mut Context::from_waker(&w)) {
+                drop(r);
+                break;
+            }
+        }
+        drop(fut);
+        t.join().unwrap();
+        assert_eq!(sem.available_permits(), 1, "no permit leaked");
+        if !close {
+            assert!(sem.try_acquire().is_some());
+        }
+    });
+}
+
+#[test]
+fn loom_future_dropped_unpolled() {
+    dropped_future_model(0, false);
+}
+
+#[test]
+fn loom_future_dropped_after_one_poll_racing_release() {
+    dropped_future_model(1, false);
+}
+
+#[test]
+fn loom_future_dropped_after_two_polls_racing_release() {
+    dropped_future_model(2, false);
+}
+
+#[test]
+fn loom_future_dropped_racing_close() {
+    dropped_future_model(1, true);
+}
+
+#[test]
+fn loom_mutex_lock_future_dropped_then_try_lock() {
+    loom::model(|| {
+        let m = Arc::new(Mutex::new(0u32));
+        let g = m.try_lock().unwrap();
+        std::mem::forget(g);
+        let w = flag_waker(flag());
+        let mut fut = Box::pin(m.lock());
+        let pending = fut.as_mut().poll(&mut Context::from_waker(&w)).is_pending();
+        assert!(pending);
+        let m2 = Arc::clone(&m);
+        // Release the forgotten guard's permit from another thread.
+        let t = thread::spawn(move || m2.force_release_for_tests());
+        drop(fut);
+        t.join().unwrap();
+        assert!(m.try_lock().is_some());
+    });
+}
+
+#[test]
+fn loom_cancelling_the_head_wakes_the_next() {
+    loom::model(|| {
+        let sem = Arc::new(Semaphore::new(1));
+        sem.try_acquire().unwrap().forget();
+        let (fa, fb) = (flag(), flag());
+        let (wa, wb) = (flag_waker(Arc::clone(&fa)), flag_waker(Arc::clone(&fb)));
+        let mut a = Box::pin(sem.acquire());
+        let mut b = Box::pin(sem.acquire());
+        assert!(a.as_mut().poll(&mut Context::from_waker(&wa)).is_pending());
+        assert!(b.as_mut().poll(&mut Context::from_waker(&wb)).is_pending());
+        let s2 = Arc::clone(&sem);
+        let t = thread::spawn(move || s2.add_permits(1));
+        drop(a);
+        t.join().unwrap();
+        // The permit went to b: it was woken, or it is ready when polled.
+        match b.as_mut().poll(&mut Context::from_waker(&wb)) {
+            Poll::Ready(Ok(p)) => drop(p),
+            other => panic!("b not served: {:?}", other.map(|r| r.map(|_| ()))),
+        }
+        drop(b);
+        assert_eq!(sem.available_permits(), 1);
+    });
+}
+
+#[test]
+fn loom_repoll_with_new_waker_wakes_only_the_latest() {
+    loom::model(|| {
+        let sem = Arc::new(Semaphore::new(1));
+        sem.try_acquire().unwrap().forget();
+        let (f1, f2) = (flag(), flag());
+        let (w1, w2) = (flag_waker(Arc::clone(&f1)), flag_waker(Arc::clone(&f2)));
+        let mut fut = Box::pin(sem.acquire());
+        assert!(poll(&mut fut, &w1).is_pending());
+        assert!(poll(&mut fut, &w2).is_pending());
+        let s2 = Arc::clone(&sem);
+        let t = thread::spawn(move || s2.add_permits(1));
+        t.join().unwrap();
+        assert_eq!(f1.woken.load(Ordering::SeqCst), 0);
+        assert_eq!(f2.woken.load(Ordering::SeqCst), 1);
+        assert!(matches!(poll(&mut fut, &w2), Poll::Ready(Ok(_))));
+    });
+}
+
+#[test]
+fn loom_waker_that_releases_on_wake_or_drop_does_not_deadlock() {
+    loom::model(|| {
+        let sem = Arc::new(Semaphore::new(1));
+        sem.try_acquire().unwrap().forget();
+        let (s_wake, s_drop) = (Arc::clone(&sem), Arc::clone(&sem));
+        let f = Arc::new(Flag {
+            woken: AtomicUsize::new(0),
+            on_wake: Box::new(move || s_wake.add_permits(1)),
+            on_drop: Box::new(move || s_drop.add_permits(1)),
+        });
+        let w = flag_waker(f);
+        let mut a = Box::pin(sem.acquire_many(1));
+        assert!(poll(&mut a, &w).is_pending());
+        drop(w);
+        let s2 = Arc::clone(&sem);
+        let t = thread::spawn(move || s2.add_permits(1));
+        t.join().unwrap();
+        drop(a);
+        // 1 from the thread, 1 from wake, 1 from the Flag's drop.
+        assert_eq!(sem.available_permits(), 3);
+    });
+}
+
+#[test]
+fn loom_parallel_call_runs_each_chunk_once_and_owner_waits() {
+    loom::model(|| {
+        let runs: Arc<[AtomicUsize; 3]> = Arc::new([
+            AtomicUsize::new(0),
+            AtomicUsize::new(0),
+            AtomicUsize::new(0),
+        ]);
+        let r2 = Arc::clone(&runs);
+        let body = move |i: usize| {
+            r2[i].fetch_add(1, Ordering::SeqCst);
+            1
+        };
+        // SAFETY: `job.wait()` below returns before `body` goes out of scope.
+        let job = Arc::new(unsafe { Job::new(3, &body) });
+        let helper_job = Arc::clone(&job);
+        let counted = Arc::new(AtomicUsize::new(0));
+        let c2 = Arc::clone(&counted);
+        let t = thread::spawn(move || {
+            helper_job.work(&|n| {
+                c2.fetch_add(n, Ordering::SeqCst);
+            })
+        });
+        job.work(&|n| {
+            counted.fetch_add(n, Ordering::SeqCst);
+        });
+        job.wait();
+        for r in runs.iter() {
+            assert_eq!(r.load(Ordering::SeqCst), 1);
+        }
+        assert_eq!(counted.load(Ordering::SeqCst), 3);
+        t.join().unwrap();
+    });
+}
+
+#[test]
+fn loom_parallel_call_panic_is_kept_and_owner_still_waits() {
+    loom::model(|| {
+        let done = Arc::new(AtomicBool::new(false));
+        let d2 = Arc::clone(&done);
+        let body = move |i: usize| {
+            if i == 0 {
+                panic!("chunk 0");
+            }
+            d2.store(true, Ordering::SeqCst);
+            1
+        };
+        // SAFETY: `wait` is reached before `body` goes out of scope.
+        let job = Arc::new(unsafe { Job::new(2, &body) });
+        let helper_job = Arc::clone(&job);
+        let t = thread::spawn(move || helper_job.work(&|_| {}));
+        job.work(&|_| {});
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job.wait()));
+        assert_eq!(*r.unwrap_err().downcast_ref::<&str>().unwrap(), "chunk 0");
+        t.join().unwrap();
+    });
+}
