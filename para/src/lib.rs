@@ -1,9 +1,223 @@
 //! # para: data-parallel pure kernels
 //!
-//! Placeholder crate docs; completed with the README.
+//! para runs *pure kernels* (functions checked at compile time to have no
+//! side effects and no hidden state) chunked over slices, row views and
+//! ranges, on a persistent worker pool. A first-call calibration decides
+//! whether parallel work pays, so small or cheap calls run inline on the
+//! caller; reductions are deterministic, bit-identical for any thread
+//! count. Explicit pools add dispatch by name, live signals and clean
+//! teardown; [`Mutex`] and [`Semaphore`] work under any executor.
+//!
+//! ```
+//! use para::{pmap, preduce, pure, Rows};
+//!
+//! #[pure]
+//! fn score(row: &[f32]) -> f32 {
+//!     row.iter().fold(0.0, |a, b| a + b * b)
+//! }
+//!
+//! #[pure]
+//! fn add(a: f32, b: f32) -> f32 {
+//!     a + b
+//! }
+//!
+//! let data: Vec<f32> = (0..64 * 1000).map(|i| (i % 10) as f32).collect();
+//! let rows = Rows::new(&data, 64)?;
+//! let scores: Vec<f32> = pmap!(score, rows);
+//! let total: f32 = preduce!(add, 0.0, &scores);
+//! assert_eq!(scores.len(), 1000);
+//! assert_eq!(total, preduce!(add, 0.0, &scores, concurrency = 1)); // same bits
+//! # Ok::<(), para::RowsError>(())
+//! ```
+//!
+//! The repository's README has the guide: the mapping from the original
+//! `para:parallel` module, the comparison with rayon, measured numbers, and
+//! the limits of compile-time purity checking.
+//!
+//! ## Guarantees in short
+//! - `pmap!` keeps length and order: `out[i] == kernel(input[i])`.
+//! - `preduce!` / `pmap_reduce!` cut the input into blocks whose length
+//!   depends only on the input length (or an explicit `chunk_size`), so the
+//!   association tree, and every floating-point bit, is the same for every
+//!   thread count, run and calibration. Non-commutative functions work.
+//! - A panic in a kernel stops the call and is re-raised in the caller
+//!   with its payload; the pool keeps its workers.
+//! - Calls nest (a kernel may call `pmap!`) without deadlock.
+//! - Bad input is a typed error ([`RowsError`], [`BuildError`],
+//!   [`DispatchError`]) or a compile error at the offending token.
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
-pub use para_macros::{pmap, pmap_reduce, preduce, pure};
+/// Checks at compile time that a free function is a pure kernel, and
+/// registers it by name.
+///
+/// ```
+/// #[para::pure]
+/// fn score(row: &[f32]) -> f32 {
+///     row.iter().fold(0.0, |a, b| a + b * b)
+/// }
+///
+/// #[para::pure(name = "rankBatch")] // registry name; default: the fn's name
+/// fn rank_batch(batch: &[f32]) -> Vec<u32> {
+///     let mut idx: Vec<u32> = (0..batch.len() as u32).collect();
+///     idx.sort_by(|&a, &b| batch[b as usize].total_cmp(&batch[a as usize]));
+///     idx
+/// }
+///
+/// assert_eq!(score(&[1.0, 2.0]), 5.0); // still an ordinary function
+/// assert!(para::kernels().any(|k| k.name == "rankBatch"));
+/// ```
+///
+/// # Rules
+/// Every violation is reported (not only the first), spanned on the
+/// offending token, with a message that names the rule:
+///
+/// - no `unsafe` blocks, no `unsafe fn`; no `static`, `static mut` or
+///   `thread_local!` items in the body;
+/// - no reads of mutable global state: `static mut`, statics with interior
+///   mutability at any depth (atomics, `Mutex`, `RwLock`, `OnceLock`, a
+///   `Cell` inside a user struct...), thread-local keys, consts that are
+///   references to such statics. Consts and immutable statics of plain
+///   types are fine. Checked by rustc itself, through probes the macro
+///   emits: a const-evaluated byte read of each global the body names
+///   (E0080 "constant accesses mutable global memory") and a type check
+///   against the known interior-mutable types (E0277);
+/// - no I/O macros (`println!`, `print!`, `eprintln!`, `eprint!`, `dbg!`;
+///   `write!`/`writeln!` only to a local variable) and no macro the checker
+///   cannot see into. The pure std macros (`vec!`, `format!`, `assert*!`,
+///   `debug_assert*!`, `panic!`, `matches!`, `unreachable!`, ...) and
+///   para's `pmap!`/`preduce!`/`pmap_reduce!` are parsed and checked;
+/// - calls only to `#[pure]` functions (checked through their kernel
+///   marker: a plain fn fails with `expected type, found function`), to
+///   closures defined in the body, to constructors, and to an allow-list of
+///   pure std items (primitive types' functions, `std::cmp::{min, max}`,
+///   `std::mem::{swap, replace, take}`, `std::iter::{once, repeat, zip}`,
+///   `Vec`/`String`/`Option`/... constructors, std traits by path).
+///   `Instant::now`, `std::fs`, `std::env`, `std::process`,
+///   `std::thread`, `Box::leak` and associated functions of user types are
+///   rejected with the reason;
+/// - no `&mut` parameters, raw pointers, or parameters whose type mentions
+///   `Cell`, `RefCell`, `UnsafeCell`, `OnceCell`, `OnceLock`, `Mutex`,
+///   `RwLock`, atomics or thread-local keys.
+///
+/// Ordinary pure code passes: iterator chains, local closures, math
+/// methods, consts and associated consts, patterns, labelled loops,
+/// shadowing, `?`, generics, `use` items and nested `#[pure]` fns in the
+/// body.
+///
+/// # What a macro cannot see
+/// A proc macro sees tokens, not types or resolved names, so some things
+/// are trusted, not checked:
+/// - **method calls** (`x.foo()`): which impl runs depends on the receiver
+///   type, unknown to the macro. A method can mutate interior-mutable
+///   state of its receiver; since parameters and globals of
+///   interior-mutable types are rejected, what remains is state hidden
+///   inside a user type;
+/// - **operator overloads, `Drop` and `Deref` impls**: user code that runs
+///   implicitly;
+/// - **trait-generic calls** (`T::f()`, `<T as Trait>::f()`), resolved per
+///   instantiation;
+/// - **interior mutability inside a user type**: a parameter of a user
+///   struct holding a `Cell` passes the parameter check (the macro sees
+///   only the struct's name). Statics of such types are still caught by
+///   the byte probe;
+/// - names are told apart by convention: `UPPER_CASE` paths are globals,
+///   `CamelCase` ones types and variants, `snake_case` ones functions or
+///   locals. Code that breaks the convention may be checked as the wrong
+///   kind (and usually fails to compile, never silently passes a global).
+///
+/// # Registration
+/// Non-generic kernels are registered (through `inventory`) so that
+/// [`Pool::dispatch`] finds them by name and [`kernels`] lists them. A
+/// registered kernel's owned argument types (`Vec<T>` for `&[T]`, `String`
+/// for `&str`, `T` for `&T`) and its return type must be `Send + 'static`;
+/// `#[pure(register = false)]` opts out. A kernel in a dependency crate is
+/// registered only if the final binary links that crate: name it once
+/// (`use that_crate as _;`).
+#[doc(inline)]
+pub use para_macros::pure;
+
+/// Maps a pure kernel over an input in parallel: `Vec<U>` with `out[i] ==
+/// kernel(input[i])`.
+///
+/// ```
+/// use para::{pmap, pure, Rows};
+///
+/// #[pure]
+/// fn cheap(x: f32) -> f32 { x * 2.0 + 1.0 }       // by value: Copy items
+///
+/// #[pure]
+/// fn norm2(row: &[f32]) -> f32 { row.iter().map(|x| x * x).sum() }
+///
+/// let v: Vec<f32> = (0..10_000).map(|i| i as f32).collect();
+/// let a: Vec<f32> = pmap!(cheap, &v);
+/// let b = pmap!(norm2, Rows::new(&v, 100)?, chunk_size = 8, concurrency = 2);
+/// let c = pmap!(|i: usize| i * i, 0..10);              // a closure literal
+/// let pool = para::Pool::builder().concurrency(2).build()?;
+/// let d = pmap!(cheap, &v, pool = &pool);
+/// assert_eq!((a.len(), b.len(), c[3], d[1]), (10_000, 100, 9, 3.0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// - KERNEL: a path to a `#[pure]` fn (called through its marker, so a
+///   shadowing local fn or closure of the same name never runs), or a
+///   closure literal that captures nothing and passes the `#[pure]` rules.
+/// - INPUT: `&[T]`, `&Vec<T>`, `&[T; N]`, `Vec<T>` (items `&T`), [`Rows`]
+///   (items `&[T]`), `Range<usize>` / `RangeInclusive<usize>` (items
+///   `usize`); any other `IntoIterator` is collected into a `Vec` first.
+///   A kernel takes its item by reference, or by value for `Copy` items.
+///   Temporaries in the input expression live for the whole call.
+/// - Options: `concurrency = N` (pool workers that may help; the calling
+///   thread works too; capped at the pool's), `chunk_size = N`, `pool =
+///   &pool` (default: [`global()`]). Unknown or repeated options and a
+///   literal `0` are compile errors; a runtime 0 panics.
+#[doc(inline)]
+pub use para_macros::pmap;
+
+/// Reduces an input in parallel, deterministically.
+///
+/// `preduce!(f, init, input, options...)`: `f` is associative (not
+/// necessarily commutative), `init` its identity. The association tree
+/// depends only on the input length (and an explicit `chunk_size`): the
+/// result is bit-identical for every thread count and run.
+///
+/// ```
+/// use para::{preduce, pure};
+///
+/// #[pure]
+/// fn concat(a: String, b: String) -> String { a + &b }
+///
+/// let words: Vec<String> = (0..1000).map(|i| i.to_string()).collect();
+/// assert_eq!(preduce!(concat, String::new(), &words), words.concat());
+/// let xs: Vec<f64> = (0..100_000).map(|i| (i as f64).sin()).collect();
+/// let a = preduce!(|a, b| a + b, 0.0, &xs);
+/// let b = preduce!(|a, b| a + b, 0.0, &xs, concurrency = 1);
+/// assert_eq!(a.to_bits(), b.to_bits());
+/// assert_eq!(preduce!(|a, b| a + b, 0, &Vec::<i32>::new()), 0); // empty: init
+/// ```
+#[doc(inline)]
+pub use para_macros::preduce;
+
+/// Maps and reduces in one pass, without an intermediate `Vec`:
+/// `pmap_reduce!(kernel, f, init, input, options...)`, bit-identical to
+/// `preduce!(f, init, &pmap!(kernel, input))`.
+///
+/// ```
+/// use para::{pmap, pmap_reduce, preduce, pure, Rows};
+///
+/// #[pure]
+/// fn score(row: &[f32]) -> f32 { row.iter().fold(0.0, |a, b| a + b * b) }
+/// #[pure]
+/// fn add(a: f32, b: f32) -> f32 { a + b }
+///
+/// let data: Vec<f32> = (0..6400).map(|i| (i % 7) as f32).collect();
+/// let rows = Rows::new(&data, 64)?;
+/// let fused = pmap_reduce!(score, add, 0.0, rows);
+/// assert_eq!(fused.to_bits(), preduce!(add, 0.0, &pmap!(score, rows)).to_bits());
+/// # Ok::<(), para::RowsError>(())
+/// ```
+#[doc(inline)]
+pub use para_macros::pmap_reduce;
+
 pub use para_runtime::{
     dispose_workers, effect, global, kernels, reset_heuristic, Acquire, AcquireError, BuildError,
     CallOptions, DispatchError, DispatchFuture, Effect, IntoSource, Item, KernelInfo, Lock, Mutex,

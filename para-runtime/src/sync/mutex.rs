@@ -20,7 +20,7 @@ use std::task::{Context, Poll};
 /// without starvation.
 ///
 /// ```
-/// let lock = para::Mutex::new(0);
+/// let lock = para_runtime::Mutex::new(0);
 /// futures::executor::block_on(async {
 ///     *lock.lock().await += 1;
 /// });

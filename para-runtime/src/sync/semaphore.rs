@@ -34,14 +34,14 @@ impl std::error::Error for AcquireError {}
 /// by smaller requests.
 ///
 /// ```
-/// let limit = para::Semaphore::new(2);
+/// let limit = para_runtime::Semaphore::new(2);
 /// let a = limit.try_acquire().unwrap();
 /// let b = futures::executor::block_on(limit.acquire()).unwrap();
 /// assert!(limit.try_acquire().is_none());
 /// drop((a, b));
 /// assert_eq!(limit.available_permits(), 2);
 /// limit.close();
-/// assert_eq!(limit.acquire_blocking().unwrap_err(), para::AcquireError::Closed);
+/// assert_eq!(limit.acquire_blocking().unwrap_err(), para_runtime::AcquireError::Closed);
 /// ```
 pub struct Semaphore {
     batch: Batch,
