@@ -366,12 +366,18 @@ impl Pool {
             slot: Arc::clone(&slot),
             signals: shared.signals.clone(),
         });
-        if shared.push_request(req).is_err() {
-            return Err(DispatchError::Disposed);
-        }
+        let spin_limit = match shared.push_request(req) {
+            Err(_) => return Err(DispatchError::Disposed),
+            // A worker had to be woken: park at once, so the scheduler can
+            // run it on this core instead of waking another (on a VM, an
+            // idle vCPU can take ~100 µs to wake; a spinning caller would
+            // force exactly that).
+            Ok(true) => 0,
+            Ok(false) => DISPATCH_SPINS,
+        };
         let mut spins = 0;
         while !slot.done.load(Ordering::Acquire) {
-            if spins < DISPATCH_SPINS {
+            if spins < spin_limit {
                 spins += 1;
                 crate::loom::spin_hint();
             } else {

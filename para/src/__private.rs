@@ -45,23 +45,6 @@ impl<T: Copy> IntoArg<T> for &T {
 }
 
 #[inline(always)]
-pub fn call1<K, A, I>(item: I) -> K::Output
-where
-    K: KernelFn<(A,)>,
-    I: IntoArg<A>,
-{
-    K::call((item.into_arg(),))
-}
-
-#[inline(always)]
-pub fn call2<K, A, B>(a: A, b: B) -> K::Output
-where
-    K: KernelFn<(A, B)>,
-{
-    K::call((a, b))
-}
-
-#[inline(always)]
 pub fn arg<A, I: IntoArg<A>>(item: I) -> A {
     item.into_arg()
 }

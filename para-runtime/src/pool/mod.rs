@@ -389,8 +389,9 @@ impl Shared {
         n
     }
 
-    /// Push one request; hands it back if the pool is shut down.
-    pub(crate) fn push_request(&self, r: Box<dyn Request>) -> Result<(), Box<dyn Request>> {
+    /// Push one request; hands it back if the pool is shut down. `Ok(true)`
+    /// when a sleeping worker had to be woken for it.
+    pub(crate) fn push_request(&self, r: Box<dyn Request>) -> Result<bool, Box<dyn Request>> {
         let sleepers = {
             let mut q = lock(&self.queue);
             if q.shutdown {
@@ -401,10 +402,13 @@ impl Shared {
             self.signals.queued.add(1);
             q.sleepers
         };
+        // Every worker asleep: wake one. (Some worker awake and spinning
+        // takes the request without a wake-up.)
+        let woke = sleepers >= self.concurrency;
         if sleepers > 0 {
             self.cv.notify_one();
         }
-        Ok(())
+        Ok(woke)
     }
 
     /// Take back help requests for `job` that no worker picked up.
