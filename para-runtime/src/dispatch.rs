@@ -181,7 +181,7 @@ struct DispatchRequest {
 }
 
 impl Request for DispatchRequest {
-    fn run(self: Box<Self>) {
+    fn run(self: Box<Self>, finish: &dyn Fn()) {
         {
             let mut s = lock(&self.slot.state);
             if s.cancelled {
@@ -193,6 +193,7 @@ impl Request for DispatchRequest {
         let args = self.args;
         let out = catch_unwind(AssertUnwindSafe(move || invoke(args)));
         self.signals.completed.add(1);
+        finish();
         self.slot.complete(out.map_err(|p| DispatchError::Panicked {
             kernel: self.info.full_name(),
             message: panic_message(p.as_ref()),

@@ -240,15 +240,31 @@ fn loom_parallel_call_runs_each_chunk_once_and_owner_waits() {
         let helper_job = Arc::clone(&job);
         let counted = Arc::new(AtomicUsize::new(0));
         let c2 = Arc::clone(&counted);
+        let helper_last = Arc::new(AtomicUsize::new(0));
+        let helper_chunks = Arc::new(AtomicUsize::new(0));
+        let (hl, hc) = (Arc::clone(&helper_last), Arc::clone(&helper_chunks));
         let t = thread::spawn(move || {
-            helper_job.work(&|n| {
-                c2.fetch_add(n, Ordering::SeqCst);
-            })
+            helper_job.work(
+                &|n| {
+                    c2.fetch_add(n, Ordering::SeqCst);
+                    hc.fetch_add(1, Ordering::SeqCst);
+                },
+                &|| {
+                    hl.fetch_add(1, Ordering::SeqCst);
+                },
+            )
         });
-        job.work(&|n| {
-            counted.fetch_add(n, Ordering::SeqCst);
-        });
+        job.work(
+            &|n| {
+                counted.fetch_add(n, Ordering::SeqCst);
+            },
+            &|| {},
+        );
         job.wait();
+        // A helper that ran a chunk finished its bookkeeping (`last`, where
+        // a worker decrements `inflight`) before the owner could return.
+        let expected_last = usize::from(helper_chunks.load(Ordering::SeqCst) > 0);
+        assert_eq!(helper_last.load(Ordering::SeqCst), expected_last);
         for r in runs.iter() {
             assert_eq!(r.load(Ordering::SeqCst), 1);
         }
@@ -272,8 +288,8 @@ fn loom_parallel_call_panic_is_kept_and_owner_still_waits() {
         // SAFETY: `wait` is reached before `body` goes out of scope.
         let job = Arc::new(unsafe { Job::new(2, &body) });
         let helper_job = Arc::clone(&job);
-        let t = thread::spawn(move || helper_job.work(&|_| {}));
-        job.work(&|_| {});
+        let t = thread::spawn(move || helper_job.work(&|_| {}, &|| {}));
+        job.work(&|_| {}, &|| {});
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job.wait()));
         assert_eq!(*r.unwrap_err().downcast_ref::<&str>().unwrap(), "chunk 0");
         t.join().unwrap();

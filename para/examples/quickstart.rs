@@ -41,7 +41,7 @@ fn main() -> Result<(), para::RowsError> {
         "{} rows of {} f32 ({} MB)",
         rows.len(),
         rows.width(),
-        data.len() * 4 >> 20
+        (data.len() * 4) >> 20
     );
 
     let (seq_scores, seq_map) = best_of(5, || {

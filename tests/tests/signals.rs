@@ -31,7 +31,7 @@ fn counters_are_exact_when_quiet() {
     let s = p.signals();
     assert_eq!(s.workers_count.get(), 2);
     let _ = p.map(|i: usize| i * 3, 0..123_457);
-    let _ = p.reduce(|a, b| a + b, 0u64, &vec![1u64; 1000]);
+    let _ = p.reduce(|a, b| a + b, 0u64, vec![1u64; 1000]);
     assert_eq!(s.completed.get(), 123_457 + 1000);
     assert_eq!((s.queued.get(), s.inflight.get()), (0, 0));
     let clone = s.clone();

@@ -321,6 +321,10 @@ fn registration(f: &ItemFn, name: &str) -> Option<TokenStream> {
         quote!((#(#vars,)*))
     };
     let signature = signature_text(f);
+    // The thunk calls the kernel through an opaque fn pointer: dispatch is
+    // a cold, boxing path, and letting the optimiser inline every kernel's
+    // body into its thunk doubled the release build time of kernel crates.
+    let param_tys = params.iter();
     Some(quote_spanned! {span=>
         #[doc(hidden)]
         #[allow(non_snake_case, clippy::all)]
@@ -331,7 +335,8 @@ fn registration(f: &ItemFn, name: &str) -> Option<TokenStream> {
                 let #bind: #args_ty = *args
                     .downcast::<#args_ty>()
                     .expect("para: dispatch checks the argument type before invoking");
-                ::std::boxed::Box::new(#ident(#(#pass),*))
+                let __para_f: fn(#(#param_tys),*) -> #ret = ::core::hint::black_box(#ident);
+                ::std::boxed::Box::new(__para_f(#(#pass),*))
             }
             ::para::__private::inventory::submit! {
                 ::para::__private::KernelInfo {

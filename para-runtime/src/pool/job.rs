@@ -74,13 +74,15 @@ impl Job {
     }
 
     /// Claim and run chunks until none is left. `count` is told how many
-    /// items each finished chunk held.
-    pub(crate) fn work(&self, count: &dyn Fn(usize)) {
+    /// items each finished chunk held; `last` runs before this thread
+    /// publishes its last chunk (so a helper's bookkeeping is done before
+    /// the owner can return), and not at all if it claimed no chunk.
+    pub(crate) fn work(&self, count: &dyn Fn(usize), last: &dyn Fn()) {
+        let mut i = self.next.fetch_add(1, Ordering::Relaxed);
+        if i >= self.chunks {
+            return;
+        }
         loop {
-            let i = self.next.fetch_add(1, Ordering::Relaxed);
-            if i >= self.chunks {
-                return;
-            }
             if !self.stop.load(Ordering::Relaxed) {
                 // SAFETY: `i < chunks` and `done` has not yet counted chunk
                 // `i`, so the owner is still waiting and `body` is alive.
@@ -96,9 +98,19 @@ impl Job {
                     }
                 }
             }
+            // Claim the next chunk before publishing this one: a thread
+            // that has no next chunk runs `last` first.
+            let next = self.next.fetch_add(1, Ordering::Relaxed);
+            if next >= self.chunks {
+                last();
+            }
             if self.done.fetch_add(1, Ordering::AcqRel) + 1 == self.chunks {
                 self.owner.unpark();
             }
+            if next >= self.chunks {
+                return;
+            }
+            i = next;
         }
     }
 

@@ -41,7 +41,9 @@ const SPIN_NS: u64 = 50_000;
 /// A run-request that is not a parallel call's chunks: it runs once on a
 /// worker, or is cancelled when the pool is disposed first.
 pub(crate) trait Request: Send {
-    fn run(self: Box<Self>);
+    /// Run on a worker; call `finish` just before publishing the result,
+    /// so the pool's counters are exact when the caller sees it.
+    fn run(self: Box<Self>, finish: &dyn Fn());
     fn cancel(self: Box<Self>);
     /// Identity, for taking a request back off the queue.
     fn id(&self) -> usize;
@@ -489,17 +491,17 @@ impl Shared {
     fn worker_main(self: Arc<Self>) {
         WORKER_OF.with(|w| w.set(self.id));
         self.signals.workers_count.add(1);
-        let _exit = DecOnDrop(&self.signals.workers_count);
+        let _exit = DecOnDrop::new(&self.signals.workers_count);
         while let Some(task) = self.next_task() {
             self.signals.queued.sub(1);
             self.signals.inflight.add(1);
-            let _running = DecOnDrop(&self.signals.inflight);
+            let running = DecOnDrop::new(&self.signals.inflight);
             match task {
                 Task::Help(job) => {
                     job.started.fetch_add(1, Ordering::AcqRel);
-                    job.work(&|n| self.signals.completed.add(n));
+                    job.work(&|n| self.signals.completed.add(n), &|| running.fire());
                 }
-                Task::Request(r) => r.run(),
+                Task::Request(r) => r.run(&|| running.fire()),
             }
         }
     }
@@ -660,7 +662,7 @@ impl Shared {
         // is reached even if a chunk panics, because `work` catches panics.
         let job = Arc::new(unsafe { Job::new(chunks, &run_chunk) });
         let pushed = self.push_help(&job, (threads - 1).min(chunks - 1));
-        job.work(&|n| self.signals.completed.add(n));
+        job.work(&|n| self.signals.completed.add(n), &|| {});
         if job.started.load(Ordering::Acquire) < pushed {
             self.remove_help(&job);
         }
@@ -719,13 +721,31 @@ pub(crate) struct Decision {
     pub(crate) timed: Option<(Instant, Cost)>,
 }
 
-/// Decrements a counter when dropped: counters stay exact when a task
-/// unwinds.
-struct DecOnDrop<'a>(&'a crate::signals::Signal);
+/// Decrements a counter once: early through [`DecOnDrop::fire`], or when
+/// dropped, so counters stay exact when a task unwinds.
+struct DecOnDrop<'a> {
+    signal: &'a crate::signals::Signal,
+    armed: std::cell::Cell<bool>,
+}
+
+impl<'a> DecOnDrop<'a> {
+    fn new(signal: &'a crate::signals::Signal) -> Self {
+        DecOnDrop {
+            signal,
+            armed: std::cell::Cell::new(true),
+        }
+    }
+
+    fn fire(&self) {
+        if self.armed.replace(false) {
+            self.signal.sub(1);
+        }
+    }
+}
 
 impl Drop for DecOnDrop<'_> {
     fn drop(&mut self) {
-        self.0.sub(1);
+        self.fire();
     }
 }
 
