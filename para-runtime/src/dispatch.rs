@@ -189,9 +189,9 @@ impl Request for DispatchRequest {
             }
             s.started = true;
         }
-        let invoke = self.info.__invoke;
+        let (invoke, call) = (self.info.__invoke, self.info.__call);
         let args = self.args;
-        let out = catch_unwind(AssertUnwindSafe(move || invoke(args)));
+        let out = catch_unwind(AssertUnwindSafe(move || invoke(call, args)));
         self.signals.completed.add(1);
         finish();
         self.slot.complete(out.map_err(|p| DispatchError::Panicked {
@@ -353,7 +353,9 @@ impl Pool {
         let info = resolve::<A, R>(name)?;
         let shared = &self.shared;
         if shared.on_worker() {
-            let out = catch_unwind(AssertUnwindSafe(|| (info.__invoke)(Box::new(args))));
+            let out = catch_unwind(AssertUnwindSafe(|| {
+                (info.__invoke)(info.__call, Box::new(args))
+            }));
             shared.signals.completed.add(1);
             return downcast(out.map_err(|p| DispatchError::Panicked {
                 kernel: info.full_name(),

@@ -30,6 +30,8 @@ pub use input::{
     AsIs, IntoSource, Item, RangeSource, Rows, SliceSource, Source, SourceItem, VecSource,
 };
 pub use pool::{reset_heuristic, CallOptions, Pool, PoolBuilder};
+#[doc(hidden)]
+pub use registry::{invoke, invoke_ref, invoke_slice, invoke_str, type_info, ErasedFn, KERNELS};
 pub use registry::{kernels, KernelInfo};
 pub use signals::{effect, Effect, Signal, Signals, Subscription};
 pub use sync::{
@@ -38,4 +40,4 @@ pub use sync::{
 };
 
 #[doc(hidden)]
-pub use inventory;
+pub use linkme;

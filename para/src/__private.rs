@@ -3,8 +3,11 @@
 #![allow(missing_docs, missing_debug_implementations)]
 
 use core::marker::PhantomData;
-pub use para_runtime::inventory;
-pub use para_runtime::{AsIs, CallOptions, IntoSource, Item, KernelInfo, Pool, Source, VecSource};
+pub use para_runtime::linkme;
+pub use para_runtime::{
+    invoke, invoke_ref, invoke_slice, invoke_str, type_info, AsIs, CallOptions, ErasedFn,
+    IntoSource, Item, KernelInfo, Pool, Source, VecSource, KERNELS,
+};
 
 /// Implemented by the marker type `#[pure]` emits next to each kernel.
 #[diagnostic::on_unimplemented(

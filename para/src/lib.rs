@@ -126,7 +126,7 @@
 ///   kind (and usually fails to compile, never silently passes a global).
 ///
 /// # Registration
-/// Non-generic kernels are registered (through `inventory`) so that
+/// Non-generic kernels are registered (in a `linkme` link-section slice) so that
 /// [`Pool::dispatch`] finds them by name and [`kernels`] lists them. A
 /// registered kernel's owned argument types (`Vec<T>` for `&[T]`, `String`
 /// for `&str`, `T` for `&T`) and its return type must be `Send + 'static`;

@@ -11,7 +11,7 @@
 //! #[doc(hidden)] pub struct rank_batch {}                      // the kernel marker
 //! impl Kernel for rank_batch { const NAME = "rankBatch"; }
 //! impl<'l0> KernelFn<(&'l0 [f32],)> for rank_batch { ... calls rank_batch(args.0) }
-//! const _: () = { fn invoke(..) {..}  inventory::submit! { KernelInfo { .. } } };
+//! const _: () = { #[distributed_slice(KERNELS)] static K: KernelInfo = KernelInfo { .. }; };
 //! ```
 
 use super::attr::PureArgs;
@@ -279,6 +279,29 @@ fn tidy(s: &str) -> String {
         .replace("fn (", "fn(")
 }
 
+enum Single<'a> {
+    Slice(&'a Type),
+    Str,
+    Ref(&'a Type),
+    Value(&'a Type),
+}
+
+/// The kind of a lone parameter, for the shared dispatch entry points.
+fn single_kind(ty: &Type) -> Option<Single<'_>> {
+    match ty {
+        Type::Reference(r) if r.mutability.is_none() && !scan(&r.elem).lifetimes => {
+            match &*r.elem {
+                Type::Slice(s) => Some(Single::Slice(&s.elem)),
+                Type::Path(p) if p.qself.is_none() && p.path.is_ident("str") => Some(Single::Str),
+                other => Some(Single::Ref(other)),
+            }
+        }
+        Type::Paren(p) => single_kind(&p.elem),
+        other if !scan(other).lifetimes && !scan(other).impl_trait => Some(Single::Value(other)),
+        _ => None,
+    }
+}
+
 /// Registration in the kernel registry, for kernels `dispatch` can call:
 /// non-generic, every parameter with an owned `'static` form.
 fn registration(f: &ItemFn, name: &str) -> Option<TokenStream> {
@@ -325,29 +348,66 @@ fn registration(f: &ItemFn, name: &str) -> Option<TokenStream> {
     // a cold, boxing path, and letting the optimiser inline every kernel's
     // body into its thunk doubled the release build time of kernel crates.
     let param_tys = params.iter();
+    // One-parameter kernels share a generic entry point per parameter kind;
+    // others get a small shim that borrows the owned arguments.
+    let single = if params.len() == 1 {
+        single_kind(&params[0])
+    } else {
+        None
+    };
+    let (call, invoke, shim) = match single {
+        Some(Single::Slice(t)) => (
+            quote!(::para::__private::ErasedFn::slice::<#t, #ret>(#ident)),
+            quote!(::para::__private::invoke_slice::<#t, #ret>),
+            TokenStream::new(),
+        ),
+        Some(Single::Str) => (
+            quote!(::para::__private::ErasedFn::str::<#ret>(#ident)),
+            quote!(::para::__private::invoke_str::<#ret>),
+            TokenStream::new(),
+        ),
+        Some(Single::Ref(t)) => (
+            quote!(::para::__private::ErasedFn::by_ref::<#t, #ret>(#ident)),
+            quote!(::para::__private::invoke_ref::<#t, #ret>),
+            TokenStream::new(),
+        ),
+        Some(Single::Value(t)) => (
+            quote!(::para::__private::ErasedFn::new::<#t, #ret>(#ident)),
+            quote!(::para::__private::invoke::<#t, #ret>),
+            TokenStream::new(),
+        ),
+        None => (
+            quote!(::para::__private::ErasedFn::new::<#args_ty, #ret>(__para_call)),
+            quote!(::para::__private::invoke::<#args_ty, #ret>),
+            // Called through an opaque pointer: dispatch is a cold, boxing
+            // path, and inlining each kernel's body here doubled the build
+            // time of kernel crates.
+            quote! {
+                fn __para_call(#bind: #args_ty) -> #ret {
+                    let __para_f: fn(#(#param_tys),*) -> #ret = ::core::hint::black_box(#ident);
+                    __para_f(#(#pass),*)
+                }
+            },
+        ),
+    };
     Some(quote_spanned! {span=>
         #[doc(hidden)]
         #[allow(non_snake_case, clippy::all)]
         const _: () = {
-            fn __para_invoke(
-                args: ::std::boxed::Box<dyn ::core::any::Any + ::core::marker::Send>,
-            ) -> ::std::boxed::Box<dyn ::core::any::Any + ::core::marker::Send> {
-                let #bind: #args_ty = *args
-                    .downcast::<#args_ty>()
-                    .expect("para: dispatch checks the argument type before invoking");
-                let __para_f: fn(#(#param_tys),*) -> #ret = ::core::hint::black_box(#ident);
-                ::std::boxed::Box::new(__para_f(#(#pass),*))
-            }
-            ::para::__private::inventory::submit! {
+            #shim
+            #[::para::__private::linkme::distributed_slice(::para::__private::KERNELS)]
+            #[linkme(crate = ::para::__private::linkme)]
+            static __PARA_KERNEL: ::para::__private::KernelInfo = {
                 ::para::__private::KernelInfo {
                     name: #name,
                     path: ::core::module_path!(),
                     signature: #signature,
-                    __args: || (::core::any::TypeId::of::<#args_ty>(), ::core::any::type_name::<#args_ty>()),
-                    __ret: || (::core::any::TypeId::of::<#ret>(), ::core::any::type_name::<#ret>()),
-                    __invoke: __para_invoke,
+                    __args: ::para::__private::type_info::<#args_ty>,
+                    __ret: ::para::__private::type_info::<#ret>,
+                    __call: #call,
+                    __invoke: #invoke,
                 }
-            }
+            };
         };
     })
 }
