@@ -30,7 +30,7 @@ pub struct KernelInfo {
 /// that the generic [`invoke`] is instantiated once per signature rather
 /// than once per kernel.
 #[doc(hidden)]
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 pub struct ErasedFn(*const ());
 
 // SAFETY: a function pointer is plain, immutable code address data.
