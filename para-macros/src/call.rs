@@ -59,6 +59,7 @@ struct Options {
     concurrency: Option<Expr>,
     chunk_size: Option<Expr>,
     pool: Option<Expr>,
+    cluster: Option<Expr>,
 }
 
 pub(crate) fn expand(kind: Kind, input: TokenStream) -> TokenStream {
@@ -121,6 +122,37 @@ fn expand_inner(kind: Kind, input: TokenStream) -> syn::Result<TokenStream> {
     };
     let (conc, chunk) = (some(&opts.concurrency), some(&opts.chunk_size));
     let options = quote!(::para::__private::options(#conc, #chunk));
+    let ids: Vec<TokenStream> = match kind {
+        Kind::Map => vec![kernel_id(&args[0])],
+        Kind::Reduce => vec![kernel_id(&args[0])],
+        Kind::MapReduce => vec![kernel_id(&args[0]), kernel_id(&args[1])],
+    };
+    if let Some(cluster) = &opts.cluster {
+        let span = cluster.span();
+        let id = quote!(&[#(#ids),*]);
+        let body = match kind {
+            Kind::Map => quote_spanned! {span=>
+                ::para::__private::cluster_map(
+                    #cluster, #pool, #id, #options, &__para_src,
+                    ::para::__private::local_item_fn(&__para_src, #call),
+                )
+            },
+            Kind::Reduce => quote_spanned! {span=>
+                ::para::__private::cluster_reduce(
+                    #cluster, #pool, #id, #options, &__para_src,
+                    ::para::__private::value_fn(#reduce), #init,
+                )
+            },
+            Kind::MapReduce => quote_spanned! {span=>
+                ::para::__private::cluster_map_reduce(
+                    #cluster, #pool, #id, #options, &__para_src,
+                    ::para::__private::local_item_fn(&__para_src, #call),
+                    ::para::__private::value_fn(#reduce), #init,
+                )
+            },
+        };
+        return Ok(wrap(checks, input_expr, body));
+    }
     let body = match kind {
         Kind::Map => quote! {
             ::para::__private::pool(#pool).map_with(
@@ -147,9 +179,16 @@ fn expand_inner(kind: Kind, input: TokenStream) -> syn::Result<TokenStream> {
             )
         },
     };
-    Ok(quote! {{
+    Ok(wrap(checks, input_expr, body))
+}
+
+/// The shell every expansion shares: the closure checks, then the input
+/// converted to a source inside a `match`, so that temporaries in the input
+/// expression live for the whole call.
+fn wrap(checks: TokenStream, input: &Expr, body: TokenStream) -> TokenStream {
+    quote! {{
         #checks
-        match #input_expr {
+        match #input {
             __para_input => {
                 #[allow(unused_imports)]
                 use ::para::__private::{IterKind as _, SourceKind as _};
@@ -157,7 +196,27 @@ fn expand_inner(kind: Kind, input: TokenStream) -> syn::Result<TokenStream> {
                 #body
             }
         }
-    }})
+    }}
+}
+
+/// What identifies a kernel on every rank of a cluster call: a marker's
+/// registry name and path as written, or a closure's source location.
+fn kernel_id(k: &Expr) -> TokenStream {
+    match k {
+        Expr::Path(p) if p.qself.is_none() => {
+            let path = marker_path(&p.path);
+            let text = quote!(#path).to_string();
+            quote!(::para::__private::kernel_id(&[<#path as ::para::__private::Kernel>::NAME, #text]).as_str())
+        }
+        _ => quote!(::core::concat!(
+            "closure@",
+            ::core::file!(),
+            ":",
+            ::core::line!(),
+            ":",
+            ::core::column!()
+        )),
+    }
 }
 
 fn is_option(e: &Expr) -> bool {
@@ -205,10 +264,7 @@ fn parse_options(cx: &mut Ctxt, rest: &[Expr]) -> Options {
                 }
             }
             "pool" => &mut o.pool,
-            "cluster" => {
-                cx.error(&key, "the `cluster` option needs para's `mpi` cargo feature, which this build does not have");
-                continue;
-            }
+            "cluster" => &mut o.cluster,
             _ => {
                 cx.error(
                     &key,

@@ -391,3 +391,51 @@ impl<S: Source> IntoSource for AsIs<S> {
         self.0
     }
 }
+
+/// Rows owned by the source (an MPI rank's share of a `Rows` input);
+/// items are `&[T]` borrowed from it.
+#[derive(Debug, Clone)]
+pub struct OwnedRows<T> {
+    data: Vec<T>,
+    width: usize,
+}
+
+impl<T> OwnedRows<T> {
+    /// Rows of `width` over `data`.
+    ///
+    /// # Panics
+    /// If `width` is 0 or does not divide `data.len()`.
+    pub fn new(data: Vec<T>, width: usize) -> Self {
+        assert!(
+            width > 0 && data.len().is_multiple_of(width),
+            "ragged owned rows"
+        );
+        OwnedRows { data, width }
+    }
+}
+
+impl<'s, T> SourceItem<'s> for OwnedRows<T> {
+    type Item = &'s [T];
+}
+
+impl<T: Sync> Source for OwnedRows<T> {
+    type Value = ();
+
+    #[inline]
+    fn len(&self) -> usize {
+        self.data.len() / self.width
+    }
+
+    #[inline]
+    unsafe fn get_unchecked(&self, i: usize) -> &[T] {
+        // SAFETY: `i < len()` (caller's promise) and `data.len() == len() *
+        // width` by construction.
+        unsafe {
+            self.data
+                .get_unchecked(i * self.width..(i + 1) * self.width)
+        }
+    }
+
+    #[inline]
+    fn value(_: &[T]) {}
+}

@@ -13,6 +13,8 @@ mod error;
 mod global;
 mod input;
 pub(crate) mod loom;
+#[cfg(feature = "mpi")]
+pub mod mpi;
 mod ops;
 mod pool;
 mod reduce;
@@ -27,7 +29,8 @@ pub use dispatch::{DispatchError, DispatchFuture};
 pub use error::{BuildError, RowsError};
 pub use global::{dispose_workers, global};
 pub use input::{
-    AsIs, IntoSource, Item, RangeSource, Rows, SliceSource, Source, SourceItem, VecSource,
+    AsIs, IntoSource, Item, OwnedRows, RangeSource, Rows, SliceSource, Source, SourceItem,
+    VecSource,
 };
 pub use pool::{reset_heuristic, CallOptions, Pool, PoolBuilder};
 #[doc(hidden)]

@@ -226,5 +226,9 @@ pub use para_runtime::{
     Subscription, VecSource,
 };
 
+/// The same kernels across MPI ranks (cargo feature `mpi`): [`mpi::Cluster`].
+#[cfg(feature = "mpi")]
+pub use para_runtime::mpi;
+
 #[doc(hidden)]
 pub mod __private;
