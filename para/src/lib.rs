@@ -30,6 +30,12 @@
 //! # Ok::<(), para::RowsError>(())
 //! ```
 //!
+//! With the cargo feature `mpi`, the same kernels run across processes and
+//! machines: `pmap!(score, rows, cluster = &cluster)` with a
+//! `para::mpi::Cluster` reads the input on the root rank, shares it out on
+//! the reduction's block boundaries and gathers the results on the root; a
+//! cluster `preduce!` is bit-identical to the single-process one.
+//!
 //! The repository's README has the guide: the mapping from the original
 //! `para:parallel` module, the comparison with rayon, measured numbers, and
 //! the limits of compile-time purity checking.
