@@ -402,15 +402,15 @@ impl Cluster {
         if len.saturating_mul(width.max(1)) > i32::MAX as usize {
             return Err(ClusterError::TooLarge);
         }
-        let local = input.share(
-            self,
-            h[H_START] as usize,
-            my_lo,
-            my_hi,
+        let cut = Cut {
+            start: h[H_START] as usize,
+            lo: my_lo,
+            hi: my_hi,
             width,
-            &counts,
-            &displs,
-        );
+            counts: &counts,
+            displs: &displs,
+        };
+        let local = input.share(self, &cut);
         Ok((local, counts, displs))
     }
 
@@ -439,6 +439,20 @@ impl Cluster {
 /// every rank's share.
 type Share<L> = (L, Vec<i32>, Vec<i32>);
 
+/// Where a rank's share lies: items `lo..hi` of an input of row `width`
+/// (1 for slices), ranges starting at `start`, and every rank's MPI counts
+/// and displacements in items.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Cut<'a> {
+    start: usize,
+    lo: usize,
+    hi: usize,
+    width: usize,
+    counts: &'a [i32],
+    displs: &'a [i32],
+}
+
 /// Inputs a cluster call can distribute. Implemented for slices, `Vec`s
 /// and [`Rows`] of MPI-equivalent types, and for index ranges.
 pub trait ClusterSource {
@@ -452,19 +466,9 @@ pub trait ClusterSource {
     /// invalid).
     #[doc(hidden)]
     fn describe(&self) -> (usize, usize, usize, Option<usize>);
-    /// This rank's share: items `lo..hi` (collective: the root sends).
+    /// This rank's share (collective: the root sends the data).
     #[doc(hidden)]
-    #[allow(clippy::too_many_arguments)]
-    fn share(
-        &self,
-        c: &Cluster,
-        start: usize,
-        lo: usize,
-        hi: usize,
-        width: usize,
-        counts: &[i32],
-        displs: &[i32],
-    ) -> Self::Local;
+    fn share(&self, c: &Cluster, cut: &Cut<'_>) -> Self::Local;
 }
 
 fn scatter_elems<T: Equivalence + Default + Clone>(
@@ -485,49 +489,33 @@ fn scatter_elems<T: Equivalence + Default + Clone>(
     buf
 }
 
-impl<T: Equivalence + Default + Clone + Send + Sync + 'static> ClusterSource
-    for SliceSource<'_, T>
-{
-    type Elem = T;
-    type Local = VecSource<T>;
-    const KIND: u64 = KIND_SLICE;
-    fn describe(&self) -> (usize, usize, usize, Option<usize>) {
-        (self.0.len(), 1, 0, None)
-    }
-    fn share(
-        &self,
-        c: &Cluster,
-        _: usize,
-        lo: usize,
-        hi: usize,
-        _: usize,
-        counts: &[i32],
-        displs: &[i32],
-    ) -> VecSource<T> {
-        VecSource(scatter_elems(c, self.0, counts, displs, hi - lo))
-    }
+/// Slices and `Vec`s share one implementation: the data is `$data`.
+macro_rules! slice_like {
+    ($ty:ty, $this:ident => $data:expr) => {
+        impl<T: Equivalence + Default + Clone + Send + Sync + 'static> ClusterSource for $ty {
+            type Elem = T;
+            type Local = VecSource<T>;
+            const KIND: u64 = KIND_SLICE;
+            fn describe(&self) -> (usize, usize, usize, Option<usize>) {
+                let $this = self;
+                ($data.len(), 1, 0, None)
+            }
+            fn share(&self, c: &Cluster, cut: &Cut<'_>) -> VecSource<T> {
+                let $this = self;
+                VecSource(scatter_elems(
+                    c,
+                    $data,
+                    cut.counts,
+                    cut.displs,
+                    cut.hi - cut.lo,
+                ))
+            }
+        }
+    };
 }
 
-impl<T: Equivalence + Default + Clone + Send + Sync + 'static> ClusterSource for VecSource<T> {
-    type Elem = T;
-    type Local = VecSource<T>;
-    const KIND: u64 = KIND_SLICE;
-    fn describe(&self) -> (usize, usize, usize, Option<usize>) {
-        (self.0.len(), 1, 0, None)
-    }
-    fn share(
-        &self,
-        c: &Cluster,
-        _: usize,
-        lo: usize,
-        hi: usize,
-        _: usize,
-        counts: &[i32],
-        displs: &[i32],
-    ) -> VecSource<T> {
-        VecSource(scatter_elems(c, &self.0, counts, displs, hi - lo))
-    }
-}
+slice_like!(SliceSource<'_, T>, this => this.0);
+slice_like!(VecSource<T>, this => &this.0[..]);
 
 impl<T: Equivalence + Default + Clone + Send + Sync + 'static> ClusterSource for Rows<'_, T> {
     type Elem = T;
@@ -536,20 +524,12 @@ impl<T: Equivalence + Default + Clone + Send + Sync + 'static> ClusterSource for
     fn describe(&self) -> (usize, usize, usize, Option<usize>) {
         (Rows::len(self), self.width(), 0, None)
     }
-    fn share(
-        &self,
-        c: &Cluster,
-        _: usize,
-        lo: usize,
-        hi: usize,
-        width: usize,
-        counts: &[i32],
-        displs: &[i32],
-    ) -> OwnedRows<T> {
-        let counts: Vec<i32> = counts.iter().map(|n| n * width as i32).collect();
-        let displs: Vec<i32> = displs.iter().map(|d| d * width as i32).collect();
-        let data = scatter_elems(c, self.data(), &counts, &displs, (hi - lo) * width);
-        OwnedRows::new(data, width.max(1))
+    fn share(&self, c: &Cluster, cut: &Cut<'_>) -> OwnedRows<T> {
+        let w = cut.width;
+        let counts: Vec<i32> = cut.counts.iter().map(|n| n * w as i32).collect();
+        let displs: Vec<i32> = cut.displs.iter().map(|d| d * w as i32).collect();
+        let data = scatter_elems(c, self.data(), &counts, &displs, (cut.hi - cut.lo) * w);
+        OwnedRows::new(data, w.max(1))
     }
 }
 
@@ -566,17 +546,8 @@ impl ClusterSource for RangeSource {
         };
         (Source::len(self), 1, start, None)
     }
-    fn share(
-        &self,
-        _: &Cluster,
-        start: usize,
-        lo: usize,
-        hi: usize,
-        _: usize,
-        _: &[i32],
-        _: &[i32],
-    ) -> RangeSource {
-        (start + lo..start + hi).into_source_range()
+    fn share(&self, _: &Cluster, cut: &Cut<'_>) -> RangeSource {
+        (cut.start + cut.lo..cut.start + cut.hi).into_source_range()
     }
 }
 
