@@ -47,6 +47,7 @@ const CLOSED: usize = 1;
 const WAITERS: usize = 2;
 const HANDOFF: usize = 4;
 const SHIFT: usize = 3;
+const FLAGS: usize = (1 << SHIFT) - 1;
 
 /// The largest number of permits a semaphore can hold.
 pub(crate) const MAX_PERMITS: usize = usize::MAX >> SHIFT;
@@ -299,6 +300,11 @@ impl Batch {
             handoff = true;
         }
         if handoff {
+            // Permits already free belong to the queue as well: in this mode
+            // no newcomer may take them, so leaving them in the counter would
+            // strand them (every holder may already have released).
+            let prev = self.state.fetch_and(FLAGS, Ordering::AcqRel);
+            n += prev >> SHIFT;
             while n > 0 && !list.head.is_null() {
                 let node = list.head;
                 // SAFETY: queued node, list lock held.

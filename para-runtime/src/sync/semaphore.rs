@@ -313,3 +313,42 @@ impl Drop for OwnedSemaphorePermit {
         self.sem.batch.release(self.permits);
     }
 }
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use std::task::Waker;
+
+    fn poll_once<F: Future + Unpin>(f: &mut F) -> Poll<F::Output> {
+        Pin::new(f).poll(&mut Context::from_waker(Waker::noop()))
+    }
+
+    /// Regression: entering handoff mode while permits sat free in the
+    /// counter stranded them (newcomers may not take them, releases only
+    /// hand over what they release), and every waiter slept for ever.
+    #[test]
+    fn handoff_mode_hands_over_permits_already_free() {
+        let sem = Semaphore::new(10);
+        let a = sem.try_acquire_many(3).unwrap();
+        let b = sem.try_acquire_many(3).unwrap();
+        let mut big = Box::pin(sem.acquire_many(8)); // 4 free: must wait
+        assert!(poll_once(&mut big).is_pending());
+        // Past the 0.5 ms bound: the next release enters handoff mode.
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        drop(a); // 3 released + 4 free: 7 for `big`
+        assert!(poll_once(&mut big).is_pending());
+        drop(b); // 1 more for `big`, 2 left over
+        let held = match poll_once(&mut big) {
+            Poll::Ready(Ok(p)) => p,
+            _ => panic!("the starving acquire_many(8) was not served"),
+        };
+        assert_eq!(held.num_permits(), 8);
+        assert_eq!(sem.available_permits(), 2);
+        assert!(
+            sem.try_acquire_many(2).is_some(),
+            "handoff mode ended with the queue"
+        );
+        drop(held);
+        assert_eq!(sem.available_permits(), 10);
+    }
+}
