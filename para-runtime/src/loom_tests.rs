@@ -8,6 +8,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
+use std::time::Duration;
 
 /// A waker that records wake-ups in a loom atomic and can run an action on
 /// wake and on drop.
@@ -59,14 +60,28 @@ fn flag() -> Arc<Flag> {
     })
 }
 
+/// The two modes of the semaphore, each model runs in both: barging (the
+/// head never counts as starving) and handoff (it always does).
+const MODES: [Duration; 2] = [Duration::MAX, Duration::ZERO];
+
+fn sem(permits: usize, mode: Duration) -> Arc<Semaphore> {
+    Arc::new(Semaphore::with_starvation(permits, mode))
+}
+
 fn poll<F: Future + Unpin>(f: &mut F, w: &Waker) -> Poll<F::Output> {
     Pin::new(f).poll(&mut Context::from_waker(w))
 }
 
 #[test]
 fn loom_at_most_n_holders_and_all_permits_back() {
-    loom::model(|| {
-        let sem = Arc::new(Semaphore::new(10));
+    for mode in MODES {
+        loom::model(move || at_most_n_holders(mode));
+    }
+}
+
+fn at_most_n_holders(mode: Duration) {
+    {
+        let sem = sem(10, mode);
         let held = Arc::new(AtomicUsize::new(0));
         let (s2, h2) = (Arc::clone(&sem), Arc::clone(&held));
         let t = thread::spawn(move || {
@@ -83,12 +98,18 @@ fn loom_at_most_n_holders_and_all_permits_back() {
         }
         t.join().unwrap();
         assert_eq!(sem.available_permits(), 10);
-    });
+    }
 }
 
 fn dropped_future_model(polls: usize, close: bool) {
-    loom::model(move || {
-        let sem = Arc::new(Semaphore::new(1));
+    for mode in MODES {
+        loom::model(move || dropped_future(polls, close, mode));
+    }
+}
+
+fn dropped_future(polls: usize, close: bool, mode: Duration) {
+    {
+        let sem = sem(1, mode);
         let held = sem.try_acquire_many(1).unwrap();
         held.forget();
         let s2 = Arc::clone(&sem);
@@ -112,7 +133,7 @@ fn dropped_future_model(polls: usize, close: bool) {
         if !close {
             assert!(sem.try_acquire().is_some());
         }
-    });
+    }
 }
 
 #[test]
@@ -156,8 +177,14 @@ fn loom_mutex_lock_future_dropped_then_try_lock() {
 
 #[test]
 fn loom_cancelling_the_head_wakes_the_next() {
-    loom::model(|| {
-        let sem = Arc::new(Semaphore::new(1));
+    for mode in MODES {
+        loom::model(move || cancelling_the_head(mode));
+    }
+}
+
+fn cancelling_the_head(mode: Duration) {
+    {
+        let sem = sem(1, mode);
         sem.try_acquire().unwrap().forget();
         let (fa, fb) = (flag(), flag());
         let (wa, wb) = (flag_waker(Arc::clone(&fa)), flag_waker(Arc::clone(&fb)));
@@ -176,13 +203,19 @@ fn loom_cancelling_the_head_wakes_the_next() {
         }
         drop(b);
         assert_eq!(sem.available_permits(), 1);
-    });
+    }
 }
 
 #[test]
 fn loom_repoll_with_new_waker_wakes_only_the_latest() {
-    loom::model(|| {
-        let sem = Arc::new(Semaphore::new(1));
+    for mode in MODES {
+        loom::model(move || repoll(mode));
+    }
+}
+
+fn repoll(mode: Duration) {
+    {
+        let sem = sem(1, mode);
         sem.try_acquire().unwrap().forget();
         let (f1, f2) = (flag(), flag());
         let (w1, w2) = (flag_waker(Arc::clone(&f1)), flag_waker(Arc::clone(&f2)));
@@ -195,13 +228,19 @@ fn loom_repoll_with_new_waker_wakes_only_the_latest() {
         assert_eq!(f1.woken.load(Ordering::SeqCst), 0);
         assert_eq!(f2.woken.load(Ordering::SeqCst), 1);
         assert!(matches!(poll(&mut fut, &w2), Poll::Ready(Ok(_))));
-    });
+    }
 }
 
 #[test]
 fn loom_waker_that_releases_on_wake_or_drop_does_not_deadlock() {
-    loom::model(|| {
-        let sem = Arc::new(Semaphore::new(1));
+    for mode in MODES {
+        loom::model(move || waker_releases(mode));
+    }
+}
+
+fn waker_releases(mode: Duration) {
+    {
+        let sem = sem(1, mode);
         sem.try_acquire().unwrap().forget();
         let (s_wake, s_drop) = (Arc::clone(&sem), Arc::clone(&sem));
         let f = Arc::new(Flag {
@@ -219,7 +258,7 @@ fn loom_waker_that_releases_on_wake_or_drop_does_not_deadlock() {
         drop(a);
         // 1 from the thread, 1 from wake, 1 from the Flag's drop.
         assert_eq!(sem.available_permits(), 3);
-    });
+    }
 }
 
 #[test]

@@ -163,6 +163,10 @@ unsafe impl Send for List {}
 pub(crate) struct Batch {
     state: AtomicUsize,
     list: Mutex<List>,
+    /// The head's wait after which releases hand permits over directly
+    /// ([`STARVATION`]; loom models fix it at zero or "never" so that they
+    /// do not depend on the clock).
+    starvation: Duration,
 }
 
 impl std::fmt::Debug for Batch {
@@ -195,6 +199,17 @@ impl Batch {
                 head: ptr::null_mut(),
                 tail: ptr::null_mut(),
             }),
+            starvation: STARVATION,
+        }
+    }
+
+    /// A batch whose head counts as starving after `starvation` (loom
+    /// models: zero for handoff mode at once, `Duration::MAX` for never).
+    #[cfg(loom)]
+    pub(crate) fn with_starvation(permits: usize, starvation: Duration) -> Batch {
+        Batch {
+            starvation,
+            ..Batch::new(permits)
         }
     }
 
@@ -314,7 +329,7 @@ impl Batch {
                 n -= give;
                 if inner.assigned == inner.needed {
                     // SAFETY: `node` is queued in `list`; lock held.
-                    unsafe { unlink(list, node) };
+                    unsafe { unlink(list, inner) };
                     inner.state = NodeState::Granted;
                     if let Some(w) = inner.waker.take() {
                         wake.push(w);
@@ -351,7 +366,7 @@ impl Batch {
         }
         // SAFETY: `head` is a queued node; the caller holds the list lock.
         let head = unsafe { &*(*list.head).inner.get() };
-        head.since.is_some_and(|t| t.elapsed() >= STARVATION)
+        head.since.is_some_and(|t| t.elapsed() >= self.starvation)
     }
 
     /// Barging mode: wake queued nodes, in order, as long as the free
@@ -395,7 +410,7 @@ impl Batch {
                 // SAFETY: queued node, list lock held.
                 let inner = unsafe { &mut *(*node).inner.get() };
                 // SAFETY: as above.
-                unsafe { unlink(&mut list, node) };
+                unsafe { unlink(&mut list, inner) };
                 inner.state = NodeState::Closed;
                 returned += std::mem::take(&mut inner.assigned);
                 if let Some(w) = inner.waker.take() {
@@ -451,7 +466,7 @@ impl Batch {
                     inner.assigned = 0;
                     if inner.state == NodeState::Queued {
                         // SAFETY: queued in `list`; lock held.
-                        unsafe { unlink(&mut list, node) };
+                        unsafe { unlink(&mut list, inner) };
                         inner.state = NodeState::Idle;
                         // Permits left over may serve the next waiters.
                         self.wake_heads(&mut list, &mut woken);
@@ -462,7 +477,7 @@ impl Batch {
                 Err(TryAcquireError::Closed) => {
                     if inner.state == NodeState::Queued {
                         // SAFETY: queued in `list`; lock held.
-                        unsafe { unlink(&mut list, node) };
+                        unsafe { unlink(&mut list, inner) };
                     }
                     let back = std::mem::take(&mut inner.assigned);
                     if back > 0 {
@@ -477,7 +492,7 @@ impl Batch {
                         inner.since = Some(Instant::now());
                         // SAFETY: the caller keeps the node in place while
                         // queued.
-                        unsafe { push_back(&mut list, node) };
+                        unsafe { push_back(&mut list, node, inner) };
                         inner.state = NodeState::Queued;
                     }
                     spare = inner.waker.replace(spare.take().expect("set above"));
@@ -508,7 +523,7 @@ impl Batch {
             let give_back = match inner.state {
                 NodeState::Queued => {
                     // SAFETY: queued in `list`; lock held.
-                    unsafe { unlink(&mut list, node) };
+                    unsafe { unlink(&mut list, inner) };
                     std::mem::take(&mut inner.assigned)
                 }
                 NodeState::Granted => std::mem::replace(&mut inner.assigned, 0),
@@ -552,30 +567,31 @@ impl Batch {
 }
 
 /// # Safety
-/// `node` is valid and not in any list; the list's lock is held.
-unsafe fn push_back(list: &mut List, node: *mut Node) {
-    // SAFETY: caller's contract.
-    let inner = unsafe { &mut *(*node).inner.get() };
+/// `node` is valid and not in any list, `inner` is its `NodeInner` (the
+/// caller's only reference to it: taking a second `&mut` here would
+/// invalidate the caller's under Stacked Borrows), and the list's lock is
+/// held. Neighbours are written through raw places, without references.
+unsafe fn push_back(list: &mut List, node: *mut Node, inner: &mut NodeInner) {
     inner.prev = list.tail;
     inner.next = ptr::null_mut();
     if list.tail.is_null() {
         list.head = node;
     } else {
-        // SAFETY: `tail` is a queued node; lock held.
+        // SAFETY: `tail` is a queued node other than `node`; lock held.
         unsafe { (*(*list.tail).inner.get()).next = node };
     }
     list.tail = node;
 }
 
 /// # Safety
-/// `node` is in `list`; the list's lock is held.
-unsafe fn unlink(list: &mut List, node: *mut Node) {
-    // SAFETY: caller's contract.
-    let inner = unsafe { &mut *(*node).inner.get() };
+/// `inner` belongs to a node in `list` (the caller's only reference to it,
+/// see [`push_back`]),
+/// and the list's lock is held.
+unsafe fn unlink(list: &mut List, inner: &mut NodeInner) {
     if inner.prev.is_null() {
         list.head = inner.next;
     } else {
-        // SAFETY: neighbours of a queued node are queued nodes.
+        // SAFETY: neighbours of a queued node are other queued nodes.
         unsafe { (*(*inner.prev).inner.get()).next = inner.next };
     }
     if inner.next.is_null() {

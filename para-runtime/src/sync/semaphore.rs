@@ -67,6 +67,14 @@ impl Semaphore {
         }
     }
 
+    /// A semaphore with a fixed starvation bound (loom models only).
+    #[cfg(loom)]
+    pub(crate) fn with_starvation(permits: usize, starvation: std::time::Duration) -> Semaphore {
+        Semaphore {
+            batch: Batch::with_starvation(permits, starvation),
+        }
+    }
+
     /// Free permits right now.
     pub fn available_permits(&self) -> usize {
         self.batch.available()
