@@ -263,3 +263,14 @@ fn dispatch_error_is_a_proper_error() {
     assert_fut(&f);
     assert_eq!(futures::executor::block_on(f), Ok(3));
 }
+
+#[test]
+fn dispatch_from_a_worker_runs_inline_without_deadlock() {
+    // One worker: a dispatch queued from it could never be picked up.
+    let p = pool(1);
+    let out = p.map(
+        |i: usize| p.dispatch::<u64, _>("add_pair", (i as u64, 1u64)).unwrap(),
+        0..2000,
+    );
+    assert_eq!(out, (1..=2000u64).collect::<Vec<_>>());
+}

@@ -180,3 +180,27 @@ fn rows_errors() {
     let e: [f32; 0] = [];
     assert!(Rows::new(&e, 4).unwrap().is_empty());
 }
+
+#[test]
+fn dispose_from_inside_a_kernel_does_not_deadlock() {
+    let p = Pool::builder().concurrency(2).build().unwrap();
+    let out = p.map(
+        |i: usize| {
+            if i == 500 {
+                p.dispose();
+            }
+            let mut x = i as f64;
+            for _ in 0..200 {
+                x = x.sqrt() + 1.0;
+            }
+            (i, x)
+        },
+        0..2000,
+    );
+    assert!(out.iter().enumerate().all(|(i, (j, _))| i == *j));
+    assert_eq!(
+        p.map(|i: usize| i + 1, 0..4),
+        vec![1, 2, 3, 4],
+        "inline after dispose"
+    );
+}
