@@ -10,8 +10,9 @@
 //!
 //! - **Fast paths.** Acquiring is one compare-exchange on `state` that
 //!   takes permits when enough are free, `CLOSED` is clear and `HANDOFF` is
-//!   clear. Releasing with `WAITERS` clear is one compare-exchange that adds
-//!   permits: an uncontended release never touches the list.
+//!   clear. Releasing is one `fetch_add` of the permits; only if the flags
+//!   it returns show `WAITERS` does it go on to the list: an uncontended
+//!   release never touches it.
 //! - **Barging mode** (default). A release with `WAITERS` set adds its
 //!   permits to `state` under the list lock and wakes the head waiter, which
 //!   retries. A newcomer may take the permits first (async-lock's speed
@@ -144,11 +145,6 @@ impl Node {
             _pin: PhantomPinned,
         }
     }
-
-    pub(crate) fn needed(&self) -> usize {
-        // SAFETY: `needed` is written only in `new`; reads race with nothing.
-        unsafe { (*self.inner.get()).needed }
-    }
 }
 
 struct List {
@@ -273,31 +269,27 @@ impl Batch {
         if n == 0 {
             return;
         }
-        let mut s = self.state.load(Ordering::Relaxed);
-        while s & WAITERS == 0 {
-            assert!(
-                (s >> SHIFT) + n <= MAX_PERMITS,
-                "semaphore permit count overflow"
-            );
-            match self.state.compare_exchange_weak(
-                s,
-                s + (n << SHIFT),
-                Ordering::AcqRel,
-                Ordering::Relaxed,
-            ) {
-                Ok(_) => return,
-                Err(actual) => s = actual,
-            }
+        assert!(n <= MAX_PERMITS, "semaphore permit count overflow");
+        // One RMW whatever happens; the returned flags say whether waiters
+        // need the slow path. Permits added while waiters are queued are
+        // handed on by `distribute`, which in handoff mode takes every free
+        // permit from the counter (newcomers cannot take them meanwhile).
+        let prev = self.state.fetch_add(n << SHIFT, Ordering::AcqRel);
+        assert!(
+            (prev >> SHIFT) + n <= MAX_PERMITS,
+            "semaphore permit count overflow"
+        );
+        if prev & WAITERS != 0 {
+            self.release_slow();
         }
-        self.release_slow(n);
     }
 
     #[cold]
-    fn release_slow(&self, n: usize) {
+    fn release_slow(&self) {
         let mut wake = Vec::new();
         {
             let mut list = lock(&self.list);
-            self.distribute(&mut list, n, &mut wake);
+            self.distribute(&mut list, 0, &mut wake);
         }
         for w in wake {
             w.wake();

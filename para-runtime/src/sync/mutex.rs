@@ -79,7 +79,7 @@ impl<T: ?Sized> Mutex<T> {
     pub fn lock(&self) -> Lock<'_, T> {
         Lock {
             mutex: self,
-            node: Node::new(1),
+            node: None,
             touched: false,
             done: false,
         }
@@ -129,7 +129,7 @@ impl<T: ?Sized> Mutex<T> {
 #[must_use = "futures do nothing unless polled"]
 pub struct Lock<'a, T: ?Sized> {
     mutex: &'a Mutex<T>,
-    node: Node,
+    node: Option<Node>,
     touched: bool,
     done: bool,
 }
@@ -148,7 +148,13 @@ impl<'a, T: ?Sized> Future for Lock<'a, T> {
         let this = unsafe { self.get_unchecked_mut() };
         assert!(!this.done, "Lock polled after completion");
         let m = this.mutex;
-        match std::task::ready!(poll_node(&m.batch, &mut this.node, &mut this.touched, cx)) {
+        match std::task::ready!(poll_node(
+            &m.batch,
+            1,
+            &mut this.node,
+            &mut this.touched,
+            cx
+        )) {
             Ok(()) => {
                 this.done = true;
                 Poll::Ready(MutexGuard { mutex: m })
@@ -160,10 +166,10 @@ impl<'a, T: ?Sized> Future for Lock<'a, T> {
 
 impl<T: ?Sized> Drop for Lock<'_, T> {
     fn drop(&mut self) {
-        if self.touched && !self.done {
+        if let (Some(node), false) = (&mut self.node, self.done) {
             // SAFETY: we own the node and it has not moved (pinned); after
             // this call it is in no list.
-            unsafe { self.mutex.batch.cancel(&mut self.node) };
+            unsafe { self.mutex.batch.cancel(node) };
         }
     }
 }

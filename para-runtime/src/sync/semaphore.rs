@@ -121,7 +121,8 @@ impl Semaphore {
         );
         Acquire {
             sem: self,
-            node: Node::new(n),
+            needed: n,
+            node: None,
             touched: false,
             done: false,
         }
@@ -191,10 +192,14 @@ impl Semaphore {
     }
 }
 
-/// Polls a waiting node of `batch`: shared by every acquire future.
+/// Polls an acquire of `needed` permits from `batch`: shared by every
+/// acquire future. The waiter node is created only when the fast path
+/// fails (the uncontended path never builds it), in place inside the
+/// pinned future, and never moves after that.
 pub(crate) fn poll_node(
     batch: &Batch,
-    node: &mut Node,
+    needed: usize,
+    node: &mut Option<Node>,
     touched: &mut bool,
     cx: &mut Context<'_>,
 ) -> Poll<Result<(), AcquireError>> {
@@ -202,12 +207,13 @@ pub(crate) fn poll_node(
         // No spinning here: a task that cannot take the permit at once is
         // better off queued (measured: spinning slowed the two-task
         // contended benchmark by a quarter).
-        match batch.try_acquire(node.needed()) {
+        match batch.try_acquire(needed) {
             Ok(()) => return Poll::Ready(Ok(())),
             Err(TryAcquireError::Closed) => return Poll::Ready(Err(AcquireError::Closed)),
             Err(TryAcquireError::NoPermits) => *touched = true,
         }
     }
+    let node = node.get_or_insert_with(|| Node::new(needed));
     // SAFETY: `node` lives in a pinned future (callers get it through
     // `Pin::get_unchecked_mut` and never move it), whose `Drop` cancels it.
     match unsafe { batch.poll(node, Wake::Task(cx.waker().clone())) } {
@@ -221,7 +227,8 @@ pub(crate) fn poll_node(
 #[must_use = "futures do nothing unless polled"]
 pub struct Acquire<'a> {
     sem: &'a Semaphore,
-    node: Node,
+    needed: usize,
+    node: Option<Node>,
     touched: bool,
     done: bool,
 }
@@ -229,7 +236,7 @@ pub struct Acquire<'a> {
 impl fmt::Debug for Acquire<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Acquire")
-            .field("permits", &self.node.needed())
+            .field("permits", &self.needed)
             .finish()
     }
 }
@@ -242,21 +249,27 @@ impl<'a> Future for Acquire<'a> {
         let this = unsafe { self.get_unchecked_mut() };
         assert!(!this.done, "Acquire polled after completion");
         let sem = this.sem;
-        let r = std::task::ready!(poll_node(&sem.batch, &mut this.node, &mut this.touched, cx));
+        let r = std::task::ready!(poll_node(
+            &sem.batch,
+            this.needed,
+            &mut this.node,
+            &mut this.touched,
+            cx
+        ));
         this.done = true;
         Poll::Ready(r.map(|()| SemaphorePermit {
             sem,
-            permits: this.node.needed(),
+            permits: this.needed,
         }))
     }
 }
 
 impl Drop for Acquire<'_> {
     fn drop(&mut self) {
-        if self.touched && !self.done {
+        if let (Some(node), false) = (&mut self.node, self.done) {
             // SAFETY: we own the node and it has not moved (pinned); after
             // this call it is in no list.
-            unsafe { self.sem.batch.cancel(&mut self.node) };
+            unsafe { self.sem.batch.cancel(node) };
         }
     }
 }
