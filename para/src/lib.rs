@@ -227,8 +227,8 @@ pub use para_macros::pmap_reduce;
 pub use para_runtime::{
     dispose_workers, effect, global, kernels, reset_heuristic, Acquire, AcquireError, BuildError,
     CallOptions, DispatchError, DispatchFuture, Effect, IntoSource, Item, KernelInfo, Lock, Mutex,
-    MutexGuard, OwnedMutexGuard, OwnedSemaphorePermit, Pool, PoolBuilder, RangeSource, Rows,
-    RowsError, Semaphore, SemaphorePermit, Signal, Signals, SliceSource, Source, SourceItem,
+    MutexGuard, OwnedMutexGuard, OwnedRows, OwnedSemaphorePermit, Pool, PoolBuilder, RangeSource,
+    Rows, RowsError, Semaphore, SemaphorePermit, Signal, Signals, SliceSource, Source, SourceItem,
     Subscription, VecSource,
 };
 

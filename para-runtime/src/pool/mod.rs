@@ -413,33 +413,25 @@ impl Shared {
         Ok(woke)
     }
 
-    /// Take back help requests for `job` that no worker picked up.
+    /// Take help requests for `job` that no worker picked up back off the
+    /// queue.
     fn remove_help(&self, job: &Arc<Job>) {
-        let removed = {
-            let mut q = lock(&self.queue);
-            let before = q.tasks.len();
-            q.tasks
-                .retain(|t| !matches!(t, Task::Help(j) if Arc::ptr_eq(j, job)));
-            let removed = before - q.tasks.len();
-            self.pending.fetch_sub(removed, Ordering::Relaxed);
-            removed
-        };
-        self.signals.queued.sub(removed);
+        self.remove_queued(|t| matches!(t, Task::Help(j) if Arc::ptr_eq(j, job)));
     }
 
     /// Take a request back off the queue if no worker picked it up yet.
     pub(crate) fn remove_request(&self, id: usize) {
-        let removed = {
-            let mut q = lock(&self.queue);
-            let before = q.tasks.len();
-            q.tasks
-                .retain(|t| !matches!(t, Task::Request(r) if r.id() == id));
-            let removed = before - q.tasks.len();
-            self.pending.fetch_sub(removed, Ordering::Relaxed);
-            self.signals.queued.sub(removed);
-            removed
-        };
-        let _ = removed;
+        self.remove_queued(|t| matches!(t, Task::Request(r) if r.id() == id));
+    }
+
+    fn remove_queued(&self, pred: impl Fn(&Task) -> bool) {
+        let mut q = lock(&self.queue);
+        let before = q.tasks.len();
+        q.tasks.retain(|t| !pred(t));
+        let removed = before - q.tasks.len();
+        self.pending.fetch_sub(removed, Ordering::Relaxed);
+        // Under the lock, like the increments in `push_*`.
+        self.signals.queued.sub(removed);
     }
 
     fn try_pop(&self) -> Option<Task> {
