@@ -547,7 +547,7 @@ impl ClusterSource for RangeSource {
         (Source::len(self), 1, start, None)
     }
     fn share(&self, _: &Cluster, cut: &Cut<'_>) -> RangeSource {
-        (cut.start + cut.lo..cut.start + cut.hi).into_source_range()
+        crate::IntoSource::into_source(cut.start + cut.lo..cut.start + cut.hi)
     }
 }
 
@@ -600,14 +600,4 @@ fn hash_str(s: &str) -> u64 {
 
 fn type_hash<T: 'static>() -> u64 {
     hash_str(std::any::type_name::<T>()) << 4
-}
-
-trait IntoSourceRange {
-    fn into_source_range(self) -> RangeSource;
-}
-
-impl IntoSourceRange for std::ops::Range<usize> {
-    fn into_source_range(self) -> RangeSource {
-        crate::IntoSource::into_source(self)
-    }
 }

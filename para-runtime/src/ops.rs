@@ -252,7 +252,15 @@ impl Pool {
             }
             items
         };
-        let d = shared.decide(key, blocks, block, opts, None, &mut fold_into);
+        let d = shared.decide(
+            key,
+            blocks,
+            block,
+            opts,
+            None,
+            shared.cache.get(key),
+            &mut fold_into,
+        );
         let done = d.done;
         let threads = match d.plan {
             Plan::Inline => {

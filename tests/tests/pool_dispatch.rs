@@ -1,6 +1,8 @@
 //! `dispatch` / `dispatch_async` by registry name: results, every error
 //! variant, panics, disposal, cancellation, and load from several threads.
 
+mod common;
+use common::signal_values;
 use para::{pure, DispatchError, Pool};
 use std::sync::Arc;
 
@@ -191,15 +193,7 @@ fn dispose_with_a_thousand_queued_answers_each_exactly_once() {
     assert_eq!(ok + disposed, 1000);
     assert!(disposed > 0, "some requests were still queued");
     let s = p.signals();
-    assert_eq!(
-        (
-            s.workers_count.get(),
-            s.queued.get(),
-            s.inflight.get(),
-            s.completed.get()
-        ),
-        (0, 0, 0, 0)
-    );
+    assert_eq!(signal_values(&s), (0, 0, 0, 0));
     assert_eq!(
         p.dispatch::<u64, _>("add_pair", (1u64, 1u64)),
         Err(DispatchError::Disposed)

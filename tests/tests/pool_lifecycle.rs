@@ -1,5 +1,7 @@
 //! Panics, nesting, several pools, the global pool, builder errors, rows.
 
+mod common;
+use common::signal_values;
 use para::{BuildError, Pool, Rows, RowsError};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -96,15 +98,7 @@ fn global_pool_disposes_and_restarts() {
     assert_eq!(g.map(heavy, 0..2000).len(), 2000);
     para::dispose_workers();
     let s = g.signals();
-    assert_eq!(
-        (
-            s.workers_count.get(),
-            s.queued.get(),
-            s.inflight.get(),
-            s.completed.get()
-        ),
-        (0, 0, 0, 0)
-    );
+    assert_eq!(signal_values(&s), (0, 0, 0, 0));
     let out = g.map(heavy, 0..2000);
     assert_eq!(out.len(), 2000);
     assert_eq!(s.workers_count.get(), g.concurrency(), "workers restarted");
@@ -118,15 +112,7 @@ fn explicit_pool_dispose_zeroes_signals_and_still_maps_inline() {
     let _ = p.map(|i: usize| i * 2, 0..100_000);
     p.dispose();
     let s = p.signals();
-    assert_eq!(
-        (
-            s.workers_count.get(),
-            s.queued.get(),
-            s.inflight.get(),
-            s.completed.get()
-        ),
-        (0, 0, 0, 0)
-    );
+    assert_eq!(signal_values(&s), (0, 0, 0, 0));
     assert_eq!(p.map(|i: usize| i * 2, 0..5), vec![0, 2, 4, 6, 8]);
     p.dispose();
 }

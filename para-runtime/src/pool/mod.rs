@@ -349,7 +349,6 @@ impl Shared {
             q.tasks.drain(..).collect()
         };
         self.cv.notify_all();
-        self.signals.queued.sub(cancelled.len());
         for t in cancelled {
             if let Task::Request(r) = t {
                 r.cancel();
@@ -517,10 +516,12 @@ impl Shared {
     }
 
     /// Calibrate (if needed) and plan a call of `units` units of
-    /// `unit_items` items each. Runs a timed prefix through `prefix` when the
-    /// cost of `key` is unknown; returns how many units that prefix
+    /// `unit_items` items each, given the cached cost `known` of `key` (the
+    /// caller has looked it up already). Runs a timed prefix through
+    /// `prefix` when the cost is unknown; returns how many units that prefix
     /// finished, the plan for the rest, and whether the rest is worth timing
     /// (see [`Shared::observe`]).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn decide(
         self: &Arc<Self>,
         key: u64,
@@ -528,11 +529,11 @@ impl Shared {
         unit_items: usize,
         opts: &CallOptions,
         chunk: Option<usize>,
+        known: Option<Cost>,
         prefix: &mut dyn FnMut(Range<usize>) -> usize,
     ) -> Decision {
         let max_threads = 1 + self.helpers(opts);
         let unit_items = unit_items.max(1) as f64;
-        let known = self.cache.get(key);
         let mut done = 0;
         let cost = match known {
             Some(c)
@@ -674,7 +675,8 @@ impl Shared {
             return;
         }
         // Fast path: a known cost says the whole call is too small to share.
-        if let Some(c) = self.cache.get(key) {
+        let known = self.cache.get(key);
+        if let Some(c) = known {
             if (units as f64 * c.ns_per_item) < chunk::INLINE_MAX_NS && opts.concurrency != Some(0)
             {
                 let n = body(0..units);
@@ -683,7 +685,7 @@ impl Shared {
             }
         }
         let chunk = opts.chunk_size.or(self.chunk_size);
-        let d = self.decide(key, units, 1, opts, chunk, &mut |r| body(r));
+        let d = self.decide(key, units, 1, opts, chunk, known, &mut |r| body(r));
         let threads = match d.plan {
             Plan::Inline => {
                 if d.done < units {

@@ -24,3 +24,13 @@ impl Rng {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
     }
 }
+
+/// The four signals of a pool: (workers_count, queued, inflight, completed).
+pub fn signal_values(s: &para::Signals) -> (usize, usize, usize, usize) {
+    (
+        s.workers_count.get(),
+        s.queued.get(),
+        s.inflight.get(),
+        s.completed.get(),
+    )
+}
