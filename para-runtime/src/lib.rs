@@ -33,14 +33,11 @@ pub use input::{
     VecSource,
 };
 pub use pool::{reset_heuristic, CallOptions, Pool, PoolBuilder};
-#[doc(hidden)]
-pub use registry::{invoke, invoke_ref, invoke_slice, invoke_str, type_info, ErasedFn, KERNELS};
 pub use registry::{kernels, KernelInfo};
+#[doc(hidden)]
+pub use registry::{ErasedFn, KERNELS};
 pub use signals::{effect, Effect, Signal, Signals, Subscription};
 pub use sync::{
     Acquire, AcquireError, Lock, Mutex, MutexGuard, OwnedMutexGuard, OwnedSemaphorePermit,
     Semaphore, SemaphorePermit,
 };
-
-#[doc(hidden)]
-pub use linkme;

@@ -62,8 +62,7 @@ impl ErasedFn {
 
 /// Shared entry points for one-parameter kernels: no per-kernel shim (a
 /// crate of 200 kernels builds measurably faster without one each).
-#[doc(hidden)]
-pub fn invoke_slice<T: Any, R: Any + Send>(
+fn invoke_slice<T: Any, R: Any + Send>(
     f: ErasedFn,
     args: Box<dyn Any + Send>,
 ) -> Box<dyn Any + Send> {
@@ -75,8 +74,7 @@ pub fn invoke_slice<T: Any, R: Any + Send>(
     Box::new(f(&v))
 }
 
-#[doc(hidden)]
-pub fn invoke_str<R: Any + Send>(f: ErasedFn, args: Box<dyn Any + Send>) -> Box<dyn Any + Send> {
+fn invoke_str<R: Any + Send>(f: ErasedFn, args: Box<dyn Any + Send>) -> Box<dyn Any + Send> {
     // SAFETY: made by `ErasedFn::str::<R>` for this instantiation.
     let f = unsafe { std::mem::transmute::<*const (), fn(&str) -> R>(f.0) };
     let s = args
@@ -85,8 +83,7 @@ pub fn invoke_str<R: Any + Send>(f: ErasedFn, args: Box<dyn Any + Send>) -> Box<
     Box::new(f(&s))
 }
 
-#[doc(hidden)]
-pub fn invoke_ref<T: Any, R: Any + Send>(
+fn invoke_ref<T: Any, R: Any + Send>(
     f: ErasedFn,
     args: Box<dyn Any + Send>,
 ) -> Box<dyn Any + Send> {
@@ -103,11 +100,7 @@ pub fn invoke_ref<T: Any, R: Any + Send>(
 ///
 /// # Panics
 /// If `args` is not an `A` (dispatch checks the type first).
-#[doc(hidden)]
-pub fn invoke<A: Any, R: Any + Send>(
-    f: ErasedFn,
-    args: Box<dyn Any + Send>,
-) -> Box<dyn Any + Send> {
+fn invoke<A: Any, R: Any + Send>(f: ErasedFn, args: Box<dyn Any + Send>) -> Box<dyn Any + Send> {
     // SAFETY: `f` was made by `ErasedFn::new::<A, R>` for this very
     // instantiation (`#[pure]` emits the two together), and all function
     // pointers share one representation.
@@ -119,9 +112,87 @@ pub fn invoke<A: Any, R: Any + Send>(
 }
 
 /// Type id and name of `T`, for the registry's type checks.
-#[doc(hidden)]
-pub fn type_info<T: Any + ?Sized>() -> (TypeId, &'static str) {
+fn type_info<T: Any + ?Sized>() -> (TypeId, &'static str) {
     (TypeId::of::<T>(), std::any::type_name::<T>())
+}
+
+/// Const constructors, one per parameter kind: `#[pure]` emits one call
+/// per kernel, which type-checks faster than a struct literal naming four
+/// generic items.
+#[doc(hidden)]
+impl KernelInfo {
+    /// A kernel taking one `&[T]` (dispatched with a `Vec<T>`).
+    pub const fn __slice<T: Any, R: Any + Send>(
+        name: &'static str,
+        path: &'static str,
+        signature: &'static str,
+        f: fn(&[T]) -> R,
+    ) -> KernelInfo {
+        KernelInfo {
+            name,
+            path,
+            signature,
+            __args: type_info::<Vec<T>>,
+            __ret: type_info::<R>,
+            __call: ErasedFn::slice(f),
+            __invoke: invoke_slice::<T, R>,
+        }
+    }
+
+    /// A kernel taking one `&str` (dispatched with a `String`).
+    pub const fn __str<R: Any + Send>(
+        name: &'static str,
+        path: &'static str,
+        signature: &'static str,
+        f: fn(&str) -> R,
+    ) -> KernelInfo {
+        KernelInfo {
+            name,
+            path,
+            signature,
+            __args: type_info::<String>,
+            __ret: type_info::<R>,
+            __call: ErasedFn::str(f),
+            __invoke: invoke_str::<R>,
+        }
+    }
+
+    /// A kernel taking one `&T` (dispatched with a `T`).
+    pub const fn __by_ref<T: Any, R: Any + Send>(
+        name: &'static str,
+        path: &'static str,
+        signature: &'static str,
+        f: fn(&T) -> R,
+    ) -> KernelInfo {
+        KernelInfo {
+            name,
+            path,
+            signature,
+            __args: type_info::<T>,
+            __ret: type_info::<R>,
+            __call: ErasedFn::by_ref(f),
+            __invoke: invoke_ref::<T, R>,
+        }
+    }
+
+    /// A kernel, or its call shim, taking its owned arguments `A` by value
+    /// (a tuple for several parameters).
+    pub const fn __value<A: Any, R: Any + Send>(
+        name: &'static str,
+        path: &'static str,
+        signature: &'static str,
+        f: fn(A) -> R,
+    ) -> KernelInfo {
+        KernelInfo {
+            name,
+            path,
+            signature,
+            __args: type_info::<A>,
+            __ret: type_info::<R>,
+            __call: ErasedFn::new(f),
+            __invoke: invoke::<A, R>,
+        }
+    }
 }
 
 impl KernelInfo {

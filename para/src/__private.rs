@@ -3,10 +3,8 @@
 #![allow(missing_docs, missing_debug_implementations)]
 
 use core::marker::PhantomData;
-pub use para_runtime::linkme;
 pub use para_runtime::{
-    invoke, invoke_ref, invoke_slice, invoke_str, type_info, AsIs, CallOptions, ErasedFn,
-    IntoSource, Item, KernelInfo, Pool, Source, VecSource, KERNELS,
+    AsIs, CallOptions, ErasedFn, IntoSource, Item, KernelInfo, Pool, Source, VecSource, KERNELS,
 };
 
 /// Implemented by the marker type `#[pure]` emits next to each kernel.

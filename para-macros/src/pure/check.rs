@@ -30,6 +30,14 @@ pub(crate) struct Checker<'a> {
     /// Inside a parsed copy of a macro's arguments: blocks there are not
     /// emitted, so their checks go to the enclosing real block.
     in_copy: usize,
+    /// Keep the outermost block's checks in `top` instead of splicing
+    /// them, so `#[pure]` can put them in front of the original body
+    /// tokens (cheaper than printing the whole syntax tree back).
+    pub(crate) keep_top: bool,
+    /// The outermost block's checks, with `keep_top`.
+    pub(crate) top: Vec<TokenStream>,
+    /// How many inner blocks got checks spliced in.
+    pub(crate) nested_splices: usize,
     /// Emit marker checks as statements (`let _ = <p as Kernel>::NAME;`)
     /// rather than items: for closure kernels, whose checks run in the
     /// caller's scope.
@@ -47,6 +55,9 @@ impl<'a> Checker<'a> {
             loose: Vec::new(),
             seen: vec![HashSet::new()],
             in_copy: 0,
+            keep_top: false,
+            top: Vec::new(),
+            nested_splices: 0,
             statement_checks: false,
         }
     }
@@ -518,7 +529,10 @@ impl VisitMut for Checker<'_> {
         if real {
             let checks = self.frames.pop().expect("frame pushed above");
             self.seen.pop();
-            if !checks.is_empty() {
+            if self.keep_top && self.frames.is_empty() {
+                self.top = checks;
+            } else if !checks.is_empty() {
+                self.nested_splices += 1;
                 let mut new: Vec<Stmt> = checks
                     .into_iter()
                     .map(|c| Stmt::Item(Item::Verbatim(c)))

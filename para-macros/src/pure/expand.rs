@@ -22,12 +22,17 @@ use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
 use syn::{FnArg, GenericParam, ItemFn, ReturnType, Type};
 
-pub(super) fn expand(cx: Ctxt, args: &PureArgs, original: &ItemFn, checked: ItemFn) -> TokenStream {
+/// `original` is the parsed fn (its signature is what counts here); `func`
+/// the tokens of the fn to emit (unchanged on error, so callers get no
+/// secondary errors and IDEs keep working).
+pub(super) fn expand(
+    cx: Ctxt,
+    args: &PureArgs,
+    original: &ItemFn,
+    func: TokenStream,
+) -> TokenStream {
     let ok = !cx.has_errors();
     let errors = cx.into_compile_errors();
-    // On error, emit the user's function unchanged (plus the errors), so
-    // callers get no secondary errors and IDEs keep working.
-    let func = if ok { checked } else { original.clone() };
     let ident = &original.sig.ident;
     let vis = &original.vis;
     let name = args
@@ -355,33 +360,13 @@ fn registration(f: &ItemFn, name: &str) -> Option<TokenStream> {
     } else {
         None
     };
-    let (call, invoke, shim) = match single {
-        Some(Single::Slice(t)) => (
-            quote!(::para::__private::ErasedFn::slice::<#t, #ret>(#ident)),
-            quote!(::para::__private::invoke_slice::<#t, #ret>),
-            TokenStream::new(),
-        ),
-        Some(Single::Str) => (
-            quote!(::para::__private::ErasedFn::str::<#ret>(#ident)),
-            quote!(::para::__private::invoke_str::<#ret>),
-            TokenStream::new(),
-        ),
-        Some(Single::Ref(t)) => (
-            quote!(::para::__private::ErasedFn::by_ref::<#t, #ret>(#ident)),
-            quote!(::para::__private::invoke_ref::<#t, #ret>),
-            TokenStream::new(),
-        ),
-        Some(Single::Value(t)) => (
-            quote!(::para::__private::ErasedFn::new::<#t, #ret>(#ident)),
-            quote!(::para::__private::invoke::<#t, #ret>),
-            TokenStream::new(),
-        ),
+    let (ctor, shim) = match single {
+        Some(Single::Slice(t)) => (quote!(__slice::<#t, #ret>), TokenStream::new()),
+        Some(Single::Str) => (quote!(__str::<#ret>), TokenStream::new()),
+        Some(Single::Ref(t)) => (quote!(__by_ref::<#t, #ret>), TokenStream::new()),
+        Some(Single::Value(t)) => (quote!(__value::<#t, #ret>), TokenStream::new()),
         None => (
-            quote!(::para::__private::ErasedFn::new::<#args_ty, #ret>(__para_call)),
-            quote!(::para::__private::invoke::<#args_ty, #ret>),
-            // Called through an opaque pointer: dispatch is a cold, boxing
-            // path, and inlining each kernel's body here doubled the build
-            // time of kernel crates.
+            quote!(__value::<#args_ty, #ret>),
             quote! {
                 fn __para_call(#bind: #args_ty) -> #ret {
                     let __para_f: fn(#(#param_tys),*) -> #ret = ::core::hint::black_box(#ident);
@@ -390,24 +375,30 @@ fn registration(f: &ItemFn, name: &str) -> Option<TokenStream> {
             },
         ),
     };
+    let callee = if shim.is_empty() {
+        quote!(#ident)
+    } else {
+        quote!(__para_call)
+    };
+    // The entry goes through the companion macro that
+    // `#[linkme::distributed_slice]` generated for `KERNELS` (it adds the
+    // per-platform `link_section` and `#[used]`), not through linkme's
+    // element attribute: that attribute also emits a type-check fn with two
+    // closures per element, which was a fifth of the build time of a crate
+    // of 200 kernels. The element type here is `KernelInfo` by
+    // construction, so the check had nothing to catch. This relies on the
+    // companion macro's input form, hence the exact linkme version in the
+    // workspace manifest; the registry tests fail if it breaks.
     Some(quote_spanned! {span=>
         #[doc(hidden)]
         #[allow(non_snake_case, clippy::all)]
         const _: () = {
             #shim
-            #[::para::__private::linkme::distributed_slice(::para::__private::KERNELS)]
-            #[linkme(crate = ::para::__private::linkme)]
-            static __PARA_KERNEL: ::para::__private::KernelInfo = {
-                ::para::__private::KernelInfo {
-                    name: #name,
-                    path: ::core::module_path!(),
-                    signature: #signature,
-                    __args: ::para::__private::type_info::<#args_ty>,
-                    __ret: ::para::__private::type_info::<#ret>,
-                    __call: #call,
-                    __invoke: #invoke,
-                }
-            };
+            ::para::__private::KERNELS! {
+                #![linkme_macro = ::para::__private::KERNELS]
+                static __PARA_KERNEL: ::para::__private::KernelInfo =
+                    ::para::__private::KernelInfo::#ctor(#name, ::core::module_path!(), #signature, #callee);
+            }
         };
     })
 }

@@ -9,7 +9,8 @@ mod params;
 pub(crate) use check::{generic_names, Checker};
 
 use crate::ctxt::Ctxt;
-use proc_macro2::TokenStream;
+use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
+use quote::ToTokens;
 use syn::visit_mut::VisitMut;
 
 pub(crate) fn pure(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -35,15 +36,69 @@ pub(crate) fn pure(args: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     params::check_signature(&mut cx, &func.sig);
-    let mut checked = func.clone();
-    {
-        let mut checker = Checker::new(&mut cx, generic_names(&func.sig.generics));
-        for arg in &func.sig.inputs {
+    let mut checked = func;
+    let (top, nested_splices) = {
+        let mut checker = Checker::new(&mut cx, generic_names(&checked.sig.generics));
+        checker.keep_top = true;
+        for arg in &checked.sig.inputs {
             if let syn::FnArg::Typed(pt) = arg {
                 checker.bind_pat(&pt.pat);
             }
         }
         checker.visit_block_mut(&mut checked.block);
+        (checker.top, checker.nested_splices)
+    };
+    // The function as emitted: on error, the user's tokens unchanged (so
+    // callers get no secondary errors); else the user's tokens with the
+    // checks in front of the body where that is the only change, else the
+    // checked syntax tree printed back.
+    let func = if cx.has_errors() {
+        item
+    } else {
+        let spliced = if nested_splices == 0 {
+            splice_front(&item, &top)
+        } else {
+            None
+        };
+        spliced.unwrap_or_else(|| {
+            let mut f = checked.clone();
+            let mut stmts: Vec<syn::Stmt> = top
+                .iter()
+                .map(|c| syn::Stmt::Item(syn::Item::Verbatim(c.clone())))
+                .collect();
+            stmts.append(&mut f.block.stmts);
+            f.block.stmts = stmts;
+            f.into_token_stream()
+        })
+    };
+    expand::expand(cx, &args, &checked, func)
+}
+
+/// `item` (a fn whose last token tree is its body) with `checks` put at
+/// the start of the body; `None` where the body starts with an inner
+/// attribute, which must stay first.
+fn splice_front(item: &TokenStream, checks: &[TokenStream]) -> Option<TokenStream> {
+    if checks.is_empty() {
+        return Some(item.clone());
     }
-    expand::expand(cx, &args, &func, checked)
+    let mut trees: Vec<TokenTree> = item.clone().into_iter().collect();
+    let Some(TokenTree::Group(body)) = trees.pop() else {
+        return None;
+    };
+    if body.delimiter() != Delimiter::Brace {
+        return None;
+    }
+    let inner = body.stream();
+    let mut first = inner.clone().into_iter();
+    if let (Some(TokenTree::Punct(p)), Some(TokenTree::Punct(q))) = (first.next(), first.next()) {
+        if p.as_char() == '#' && q.as_char() == '!' {
+            return None;
+        }
+    }
+    let mut stream: TokenStream = checks.iter().cloned().collect();
+    stream.extend(inner);
+    let mut group = Group::new(Delimiter::Brace, stream);
+    group.set_span(body.span());
+    trees.push(TokenTree::Group(group));
+    Some(trees.into_iter().collect())
 }
