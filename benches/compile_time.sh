@@ -63,8 +63,8 @@ build_once() { # seconds of one rebuild of the crate alone
 
 # Dependencies first (not counted), then the two crates alternately, so a
 # slow spell on this shared machine hits both; the best of five each.
-(cd "$work/with_pure" && cargo build --release -q >/dev/null 2>&1)
-(cd "$work/without_pure" && cargo build --release -q >/dev/null 2>&1)
+(cd "$work/with_pure" && cargo build --release -q)
+(cd "$work/without_pure" && cargo build --release -q)
 with=999999
 without=999999
 for _ in 1 2 3 4 5; do
