@@ -6,6 +6,7 @@
 //! re-exported there.
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
+mod barrier;
 mod calibrate;
 mod chunk;
 mod dispatch;

@@ -79,9 +79,16 @@ impl Pool {
             });
             len
         };
-        self.shared.drive(key_of::<F>(TAG_MAP), n, &opts, &body);
-        // SAFETY: `drive` returned normally, so every index in `0..n` was
-        // written exactly once.
+        let key = key_of::<F>(TAG_MAP);
+        if self.shared.known_small(key, n, &opts) {
+            let done = body(0..n);
+            self.shared.ran_inline(done);
+        } else {
+            self.shared.drive(key, n, &opts, &body);
+        }
+        // SAFETY: the body ran over `0..n` inline, or `drive` returned
+        // normally; either way every index in `0..n` was written exactly
+        // once.
         unsafe { out.set_len(n) };
         out
     }
@@ -135,7 +142,13 @@ impl Pool {
             });
             len
         };
-        self.shared.drive(key_of::<F>(TAG_MAP), n, &opts, &body);
+        let key = key_of::<F>(TAG_MAP);
+        if self.shared.known_small(key, n, &opts) {
+            let done = body(0..n);
+            self.shared.ran_inline(done);
+        } else {
+            self.shared.drive(key, n, &opts, &body);
+        }
     }
 
     /// Fold all items with `f` from `init`, in parallel and

@@ -2,7 +2,9 @@
 //!
 //! # Design
 //! A [`Signal`] is an atomic `usize` plus a list of watchers. Changing it
-//! costs one atomic RMW and one relaxed load of a `listening` flag; only
+//! costs one atomic RMW and one relaxed load of a `listening` flag (for
+//! `completed`, which every call changes, a plain load and store on the
+//! calling thread's own stripe instead; see "Stripes" below); only
 //! when someone watches does the change go further: the signal marks itself
 //! dirty and, if it was clean, queues itself on the process-wide notifier
 //! thread (`para-signals`). That thread reads the latest value, calls the
@@ -17,6 +19,19 @@
 //! load sees the new value. Otherwise the writer's swap comes later, reads
 //! `false`, and queues the signal again. Either way a notification carrying
 //! the latest value follows every change.
+//!
+//! # Stripes
+//! `completed` is striped where [`barrier`](crate::barrier) works: each
+//! thread adds to its own cache line with a plain store, then a compiler
+//! fence, then the `listening` load. The value is the shared part plus all
+//! stripes, so reads cost a pass over 64 lines and writes cost no locked
+//! instruction. The store-to-load order that the RMW gave for free is
+//! supplied by the heavy barrier on the rare side: an effect that starts
+//! watching a striped signal runs it before re-reading the value. The
+//! notifier clears `dirty` with a swap (an RMW), which joins the release
+//! sequence of the writers' swaps and so sees every stripe store that came
+//! before the last one. Each stripe has one writer (its thread, see
+//! `stripe_index`), so its load-then-store loses nothing.
 //!
 //! Effects track what they read: while an effect runs, [`Signal::get`]
 //! records `(signal, value)` in a thread-local list. After the run the effect
@@ -39,9 +54,144 @@ enum Watcher {
 
 struct Cell {
     value: AtomicUsize,
+    /// Per-thread parts of the value (`completed` only, where the
+    /// asymmetric barrier works): the value is `value` plus their sum.
+    stripes: Option<Box<[Stripe]>>,
     listening: AtomicBool,
     dirty: AtomicBool,
     watchers: Mutex<Vec<Watcher>>,
+}
+
+/// Stripes of a striped signal: enough for the threads that touch one pool
+/// at once on big machines; a thread beyond them adds to the shared value.
+const STRIPES: usize = 64;
+
+/// One cache line per stripe, so owners never share a line.
+#[repr(align(64))]
+struct Stripe(AtomicUsize);
+
+impl Cell {
+    /// After a change: whether the caller must queue a notification (some
+    /// watcher listens and none is pending).
+    #[inline]
+    fn mark_dirty(&self) -> bool {
+        self.listening.load(Ordering::Relaxed) && !self.dirty.swap(true, Ordering::SeqCst)
+    }
+
+    /// Add `n` on stripe `i`, which the calling thread owns; returns
+    /// [`Cell::mark_dirty`].
+    #[inline]
+    fn add_on(&self, stripes: &[Stripe], i: usize, n: usize) -> bool {
+        let s = &stripes[i].0;
+        s.store(s.load(Ordering::Relaxed).wrapping_add(n), Ordering::Release);
+        // Pairs with the heavy barrier of an effect that starts listening
+        // and then re-reads the value (see `run_effect`).
+        crate::barrier::light();
+        self.mark_dirty()
+    }
+
+    /// The notifier's side: clear `dirty` and read the value to deliver.
+    fn take_dirty(&self) -> usize {
+        // A swap, not a store: it reads the last writer's `true` and so
+        // synchronises with every writer whose swap came before it (they
+        // form one release sequence), stripe stores included.
+        self.dirty.swap(false, Ordering::SeqCst);
+        self.current()
+    }
+
+    /// The value: the shared part plus every stripe.
+    fn current(&self) -> usize {
+        self.value
+            .load(Ordering::SeqCst)
+            .wrapping_add(self.stripe_sum())
+    }
+
+    fn stripe_sum(&self) -> usize {
+        self.stripes.as_deref().map_or(0, |st| {
+            st.iter()
+                .fold(0usize, |a, s| a.wrapping_add(s.0.load(Ordering::Acquire)))
+        })
+    }
+}
+
+/// This thread's stripe, if it has one: indices are handed out per thread
+/// (the same in every striped signal) and handed back when it exits, so
+/// each stripe has one writer at a time. The hand-back and the next claim
+/// go through a mutex, which orders the old owner's last store before the
+/// new owner's first load.
+#[cfg(not(loom))]
+#[inline]
+fn stripe_index() -> Option<usize> {
+    let i = stripes::MINE.get();
+    if i < STRIPES {
+        Some(i)
+    } else if i == stripes::UNCLAIMED {
+        stripes::claim()
+    } else {
+        None
+    }
+}
+
+#[cfg(not(loom))]
+mod stripes {
+    use super::STRIPES;
+    use crate::loom::{lock, Mutex};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    pub(super) const UNCLAIMED: usize = usize::MAX;
+    /// No stripe for this thread (all taken, or the thread is exiting).
+    const NONE: usize = usize::MAX - 1;
+
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    static FREE: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+
+    std::thread_local! {
+        /// This thread's stripe: a const-initialised key without a
+        /// destructor, so reading it is one thread-relative load.
+        pub(super) static MINE: std::cell::Cell<usize> = const { std::cell::Cell::new(UNCLAIMED) };
+        /// Hands the stripe back when the thread exits.
+        static GUARD: Claim = const { Claim };
+    }
+
+    struct Claim;
+
+    impl Drop for Claim {
+        fn drop(&mut self) {
+            // Later changes on this thread (other thread-local destructors)
+            // go to the shared value; only then may another thread own it.
+            let i = MINE.replace(NONE);
+            if i < STRIPES {
+                lock(&FREE).push(i);
+            }
+        }
+    }
+
+    #[cold]
+    pub(super) fn claim() -> Option<usize> {
+        // Touch the guard first: if its destructor can no longer be
+        // registered (the thread is exiting), take no stripe.
+        if GUARD.try_with(|_| ()).is_err() {
+            MINE.set(NONE);
+            return None;
+        }
+        let i = lock(&FREE)
+            .pop()
+            .unwrap_or_else(|| NEXT.fetch_add(1, Ordering::Relaxed));
+        if i < STRIPES {
+            MINE.set(i);
+            Some(i)
+        } else {
+            MINE.set(NONE);
+            None
+        }
+    }
+}
+
+/// Under loom, threads use the shared value; the stripe protocol has its
+/// own models, with explicit stripe indices.
+#[cfg(loom)]
+fn stripe_index() -> Option<usize> {
+    None
 }
 
 /// One live counter: read it, or watch it with [`Signal::subscribe`] or an
@@ -53,7 +203,7 @@ pub struct Signal {
 
 impl fmt::Debug for Signal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Signal({})", self.cell.value.load(Ordering::Relaxed))
+        write!(f, "Signal({})", self.cell.current())
     }
 }
 
@@ -67,9 +217,23 @@ static NEXT_SUB: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize
 
 impl Signal {
     pub(crate) fn new() -> Signal {
+        Signal::with_stripes(None)
+    }
+
+    /// A signal that only grows (through [`Signal::add`]) and is changed
+    /// from many threads: each thread adds to its own cache line with a
+    /// plain store instead of a locked read-modify-write on a shared one.
+    pub(crate) fn striped() -> Signal {
+        let stripes = crate::barrier::available()
+            .then(|| (0..STRIPES).map(|_| Stripe(AtomicUsize::new(0))).collect());
+        Signal::with_stripes(stripes)
+    }
+
+    fn with_stripes(stripes: Option<Box<[Stripe]>>) -> Signal {
         Signal {
             cell: Arc::new(Cell {
                 value: AtomicUsize::new(0),
+                stripes,
                 listening: AtomicBool::new(false),
                 dirty: AtomicBool::new(false),
                 watchers: Mutex::new(Vec::new()),
@@ -80,7 +244,7 @@ impl Signal {
     /// The current value. Inside an [`effect`], also makes the effect
     /// watch this signal.
     pub fn get(&self) -> usize {
-        let v = self.cell.value.load(Ordering::SeqCst);
+        let v = self.cell.current();
         TRACKING.with(|t| {
             if let Some(deps) = t.borrow_mut().as_mut() {
                 deps.push((self.clone(), v));
@@ -109,16 +273,33 @@ impl Signal {
         }
     }
 
+    #[inline]
     pub(crate) fn add(&self, n: usize) {
         if n == 0 {
             return;
+        }
+        if let Some(stripes) = &self.cell.stripes {
+            if let Some(i) = stripe_index() {
+                self.add_on(stripes, i, n);
+                return;
+            }
         }
         self.cell.value.fetch_add(n, Ordering::SeqCst);
         self.changed();
     }
 
+    /// Add `n` on stripe `i`, which this thread owns (only its owner ever
+    /// writes a stripe, so a load and a store suffice).
+    #[inline]
+    fn add_on(&self, stripes: &[Stripe], i: usize, n: usize) {
+        if self.cell.add_on(stripes, i, n) {
+            notifier().push(Item::Signal(Arc::clone(&self.cell)));
+        }
+    }
+
     /// Subtract, saturating at 0 (a signal is never negative).
     pub(crate) fn sub(&self, n: usize) {
+        debug_assert!(self.cell.stripes.is_none(), "striped signals only grow");
         if n == 0 {
             return;
         }
@@ -131,19 +312,27 @@ impl Signal {
         self.changed();
     }
 
+    /// Set the value (exact when no thread changes it meanwhile).
     pub(crate) fn set(&self, v: usize) {
-        if self.cell.value.swap(v, Ordering::SeqCst) != v {
+        let parts = self.cell.stripe_sum();
+        let old = self
+            .cell
+            .value
+            .swap(v.wrapping_sub(parts), Ordering::SeqCst);
+        if old.wrapping_add(parts) != v {
             self.changed();
         }
     }
 
     #[inline]
     fn changed(&self) {
-        if self.cell.listening.load(Ordering::Relaxed)
-            && !self.cell.dirty.swap(true, Ordering::SeqCst)
-        {
+        if self.cell.mark_dirty() {
             notifier().push(Item::Signal(Arc::clone(&self.cell)));
         }
+    }
+
+    fn is_striped(&self) -> bool {
+        self.cell.stripes.is_some()
     }
 
     fn ptr_eq(&self, other: &Signal) -> bool {
@@ -198,7 +387,7 @@ impl Drop for Subscription {
 ///
 /// `queued` and `inflight` are exact whenever the pool is quiet and never
 /// negative; every signal reads 0 after dispose.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Signals {
     /// Workers running.
     pub workers_count: Signal,
@@ -213,26 +402,22 @@ pub struct Signals {
 impl fmt::Debug for Signals {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Signals")
-            .field(
-                "workers_count",
-                &self.workers_count.cell.value.load(Ordering::Relaxed),
-            )
-            .field("queued", &self.queued.cell.value.load(Ordering::Relaxed))
-            .field(
-                "inflight",
-                &self.inflight.cell.value.load(Ordering::Relaxed),
-            )
-            .field(
-                "completed",
-                &self.completed.cell.value.load(Ordering::Relaxed),
-            )
+            .field("workers_count", &self.workers_count.cell.current())
+            .field("queued", &self.queued.cell.current())
+            .field("inflight", &self.inflight.cell.current())
+            .field("completed", &self.completed.cell.current())
             .finish()
     }
 }
 
 impl Signals {
     pub(crate) fn new() -> Signals {
-        Signals::default()
+        Signals {
+            workers_count: Signal::new(),
+            queued: Signal::new(),
+            inflight: Signal::new(),
+            completed: Signal::striped(),
+        }
     }
 
     pub(crate) fn reset(&self) {
@@ -364,16 +549,23 @@ fn run_effect(e: &Arc<EffectInner>) {
             unwatch(s, e);
         }
     }
+    let mut newly_striped = false;
     for s in &new {
         if !old.iter().any(|o| o.ptr_eq(s)) {
             lock(&s.cell.watchers).push(Watcher::Effect(Arc::downgrade(e)));
             s.cell.listening.store(true, Ordering::SeqCst);
+            newly_striped |= s.is_striped();
         }
     }
+    if newly_striped {
+        // A striped writer orders its store before its read of `listening`
+        // only against this barrier: after it, either the writer saw
+        // `listening` (and queues a notification) or the re-check below
+        // sees its store.
+        crate::barrier::heavy();
+    }
     // A change between the read and the watch would be missed: re-check.
-    let stale = read
-        .iter()
-        .any(|(s, v)| s.cell.value.load(Ordering::SeqCst) != *v);
+    let stale = read.iter().any(|(s, v)| s.cell.current() != *v);
     if stale && !e.queued.swap(true, Ordering::SeqCst) {
         notifier().push(Item::Effect(Arc::clone(e)));
     }
@@ -448,8 +640,7 @@ impl Notifier {
     }
 
     fn deliver(&self, cell: &Arc<Cell>) {
-        cell.dirty.store(false, Ordering::SeqCst);
-        let v = cell.value.load(Ordering::SeqCst);
+        let v = cell.take_dirty();
         let (subs, effects): (Vec<Arc<SubscriberFn>>, Vec<Arc<EffectInner>>) = {
             let w = lock(&cell.watchers);
             let subs = w
@@ -476,5 +667,97 @@ impl Notifier {
                 run_effect(&e);
             }
         }
+    }
+}
+
+#[cfg(all(test, loom))]
+mod loom_models {
+    //! The stripe protocol under loom (run with the other models, see
+    //! `loom_tests.rs`), at the level of [`Cell`]: the notifier thread and
+    //! thread-local stripe claims are left out, stripes are given by index.
+    use super::*;
+    use crate::loom::thread;
+
+    fn striped_cell() -> Arc<Cell> {
+        Arc::clone(&Signal::striped().cell)
+    }
+
+    /// An effect starts watching while a thread adds: either the writer
+    /// sees `listening` (and queues a notification) or the effect's
+    /// re-check after the heavy barrier sees the new value.
+    #[test]
+    fn loom_striped_add_racing_a_new_watcher_is_never_missed() {
+        loom::model(|| {
+            let cell = striped_cell();
+            let w = {
+                let cell = Arc::clone(&cell);
+                thread::spawn(move || {
+                    let st = cell.stripes.as_deref().expect("striped");
+                    cell.add_on(st, 0, 1)
+                })
+            };
+            cell.listening.store(true, Ordering::SeqCst);
+            crate::barrier::heavy();
+            let seen = cell.current();
+            let queued = w.join().unwrap();
+            assert!(
+                queued || seen == 1,
+                "change missed: queued={queued} seen={seen}"
+            );
+        });
+    }
+
+    /// Two writers on their own stripes, a delivery racing them: unless a
+    /// notification is still pending at the end, the delivery read the
+    /// final value.
+    #[test]
+    fn loom_delivery_after_the_last_striped_change_sees_the_final_value() {
+        loom::model(|| {
+            let cell = striped_cell();
+            cell.listening.store(true, Ordering::SeqCst);
+            let writers: Vec<_> = [(0, 1), (1, 2)]
+                .into_iter()
+                .map(|(i, n)| {
+                    let cell = Arc::clone(&cell);
+                    thread::spawn(move || {
+                        let st = cell.stripes.as_deref().expect("striped");
+                        cell.add_on(st, i, n)
+                    })
+                })
+                .collect();
+            let delivered = cell.take_dirty();
+            for w in writers {
+                w.join().unwrap();
+            }
+            let pending = cell.dirty.load(Ordering::SeqCst);
+            assert!(
+                pending || delivered == 3,
+                "final value lost: delivered {delivered}"
+            );
+            assert_eq!(cell.current(), 3);
+        });
+    }
+
+    /// `set` (the reset on dispose) against a quiet signal is exact, and
+    /// stripes keep counting from there.
+    #[test]
+    fn loom_striped_set_then_add_is_exact() {
+        loom::model(|| {
+            let s = Signal::striped();
+            let st = s.cell.stripes.as_deref().expect("striped");
+            let _ = s.cell.add_on(st, 3, 5);
+            s.set(0);
+            assert_eq!(s.cell.current(), 0);
+            let t = {
+                let cell = Arc::clone(&s.cell);
+                thread::spawn(move || {
+                    let st = cell.stripes.as_deref().expect("striped");
+                    let _ = cell.add_on(st, 1, 2);
+                })
+            };
+            let _ = s.cell.add_on(st, 3, 1);
+            t.join().unwrap();
+            assert_eq!(s.cell.current(), 3);
+        });
     }
 }

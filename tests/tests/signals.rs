@@ -45,6 +45,42 @@ fn counters_are_exact_when_quiet() {
     );
 }
 
+/// `completed` is striped per thread: more callers than stripes (some
+/// fall back to the shared part), threads that exit and hand their stripe
+/// to the next, a dispose in between; the count stays exact.
+#[test]
+fn completed_is_exact_across_many_short_lived_caller_threads() {
+    let p = Arc::new(Pool::builder().concurrency(2).build().unwrap());
+    let s = p.signals();
+    let mut expected = 0;
+    for wave in 0..3 {
+        if wave == 2 {
+            p.dispose();
+            assert_eq!(s.completed.get(), 0);
+            expected = 0;
+        }
+        let threads: Vec<_> = (0..80)
+            .map(|t| {
+                let p = Arc::clone(&p);
+                std::thread::spawn(move || {
+                    for k in 0..20 {
+                        let n = 1 + (t * 7 + k) % 50;
+                        let out = p.map(|x: &u32| x + 1, &vec![0u32; n]);
+                        assert_eq!(out.len(), n);
+                    }
+                })
+            })
+            .collect();
+        for h in threads {
+            h.join().unwrap();
+        }
+        expected += (0..80)
+            .flat_map(|t| (0..20).map(move |k| 1 + (t * 7 + k) % 50))
+            .sum::<usize>();
+        assert_eq!(s.completed.get(), expected, "wave {wave}");
+    }
+}
+
 #[test]
 fn subscriber_sees_the_final_value_and_unsubscribes_on_drop() {
     let p = Pool::builder().concurrency(2).build().unwrap();

@@ -662,6 +662,26 @@ impl Shared {
         job.wait();
     }
 
+    /// Whether the cache already says a call of `units` units of kernel
+    /// `key` is too small to share. Callers check this in their generic
+    /// code and then run the whole call inline through a statically known
+    /// body (no indirect call), counting it with [`Shared::ran_inline`].
+    #[inline]
+    pub(crate) fn known_small(&self, key: u64, units: usize, opts: &CallOptions) -> bool {
+        match self.cache.get(key) {
+            Some(c) => {
+                (units as f64 * c.ns_per_item) < chunk::INLINE_MAX_NS && opts.concurrency != Some(0)
+            }
+            None => false,
+        }
+    }
+
+    /// Count `items` finished inline by the caller.
+    #[inline]
+    pub(crate) fn ran_inline(&self, items: usize) {
+        self.signals.completed.add(items);
+    }
+
     /// Plan and run a call whose units are independent (map-like): prefix,
     /// inline and parallel parts all go through `body`.
     pub(crate) fn drive(
