@@ -14,13 +14,15 @@
 //! until a reset. Its cost is written after the claim with `Release` and read
 //! with `Acquire`; a reader that finds the key but a zero cost treats the
 //! entry as unknown. Costs are plain `f64` bits: a reader sees either the old
-//! or the new estimate, and either is a valid estimate. `reset` bumps a
-//! global epoch; each table notices the new epoch on its next lookup and
-//! clears itself. A lookup racing a reset may still see an old estimate:
-//! harmless, a reset is meant for tests between calls.
+//! or the new estimate, and either is a valid estimate. Every table is
+//! listed (weakly) in a global registry, and `reset` clears each live one,
+//! so lookups check nothing but their slot. A lookup or a store racing a
+//! reset may leave or see an old estimate: harmless (estimates only steer
+//! scheduling), and a reset is meant for tests between calls.
 
 use crate::loom::{AtomicU64, Ordering};
 use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Weak};
 
 const SLOTS: usize = 128;
 
@@ -28,11 +30,29 @@ const SLOTS: usize = 128;
 /// [`PROBE_NS`](crate::chunk::PROBE_NS) of timed work.
 const CONFIDENT: u64 = 1;
 
-static EPOCH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+/// Every live table, so that a reset reaches them all.
+static TABLES: std::sync::Mutex<Vec<Weak<[Slot]>>> = std::sync::Mutex::new(Vec::new());
+
+fn tables() -> std::sync::MutexGuard<'static, Vec<Weak<[Slot]>>> {
+    TABLES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 /// Forget every cached estimate of every pool.
 pub(crate) fn reset_all() {
-    EPOCH.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    let live: Vec<Arc<[Slot]>> = tables().iter().filter_map(Weak::upgrade).collect();
+    for t in live {
+        clear(&t);
+    }
+}
+
+fn clear(slots: &[Slot]) {
+    for s in slots {
+        s.inline_below.store(0, Ordering::Relaxed);
+        s.cost.store(0, Ordering::Relaxed);
+        s.key.store(0, Ordering::Release);
+    }
 }
 
 /// A cost estimate: nanoseconds per item, and whether it was measured on
@@ -62,11 +82,13 @@ impl Cost {
 struct Slot {
     key: AtomicU64,
     cost: AtomicU64,
+    /// Calls of fewer units than this run inline (derived from `cost` when
+    /// it is written, so the small-call fast path compares integers).
+    inline_below: AtomicU64,
 }
 
 pub(crate) struct CostCache {
-    slots: Box<[Slot]>,
-    epoch: AtomicU64,
+    slots: Arc<[Slot]>,
 }
 
 impl std::fmt::Debug for CostCache {
@@ -82,41 +104,26 @@ impl std::fmt::Debug for CostCache {
 
 impl CostCache {
     pub(crate) fn new() -> Self {
-        CostCache {
-            slots: (0..SLOTS)
-                .map(|_| Slot {
-                    key: AtomicU64::new(0),
-                    cost: AtomicU64::new(0),
-                })
-                .collect(),
-            epoch: AtomicU64::new(EPOCH.load(std::sync::atomic::Ordering::Acquire)),
-        }
-    }
-
-    #[inline]
-    fn check_epoch(&self) {
-        let global = EPOCH.load(std::sync::atomic::Ordering::Acquire);
-        if self.epoch.load(Ordering::Relaxed) != global {
-            self.reset_to(global);
-        }
-    }
-
-    #[cold]
-    fn reset_to(&self, global: u64) {
-        self.clear();
-        self.epoch.store(global, Ordering::Relaxed);
+        let slots: Arc<[Slot]> = (0..SLOTS)
+            .map(|_| Slot {
+                key: AtomicU64::new(0),
+                cost: AtomicU64::new(0),
+                inline_below: AtomicU64::new(0),
+            })
+            .collect();
+        let mut all = tables();
+        all.retain(|w| w.strong_count() > 0);
+        all.push(Arc::downgrade(&slots));
+        drop(all);
+        CostCache { slots }
     }
 
     pub(crate) fn clear(&self) {
-        for s in self.slots.iter() {
-            s.cost.store(0, Ordering::Relaxed);
-            s.key.store(0, Ordering::Release);
-        }
+        clear(&self.slots);
     }
 
     #[inline]
     pub(crate) fn get(&self, key: u64) -> Option<Cost> {
-        self.check_epoch();
         let start = (key as usize) % SLOTS;
         for probe in 0..SLOTS {
             let s = &self.slots[(start + probe) % SLOTS];
@@ -132,6 +139,22 @@ impl CostCache {
         None
     }
 
+    /// Calls of the kernel `key` with fewer units than this are known to
+    /// be too small to share (0 when nothing is known).
+    #[inline]
+    pub(crate) fn inline_below(&self, key: u64) -> u64 {
+        let start = (key as usize) % SLOTS;
+        for probe in 0..SLOTS {
+            let s = &self.slots[(start + probe) % SLOTS];
+            match s.key.load(Ordering::Acquire) {
+                0 => return 0,
+                k if k == key => return s.inline_below.load(Ordering::Acquire),
+                _ => {}
+            }
+        }
+        0
+    }
+
     pub(crate) fn put(&self, key: u64, cost: Cost) {
         let start = (key as usize) % SLOTS;
         for probe in 0..SLOTS {
@@ -145,6 +168,9 @@ impl CostCache {
             };
             if claimed {
                 s.cost.store(cost.encode(), Ordering::Release);
+                let below = (crate::chunk::INLINE_MAX_NS / cost.ns_per_item.max(1e-6)).ceil();
+                s.inline_below
+                    .store(below.min(u64::MAX as f64) as u64, Ordering::Release);
                 return;
             }
         }

@@ -59,6 +59,10 @@ impl Pool {
     }
 
     /// [`map`](Pool::map) with explicit [`CallOptions`].
+    // Always inlined: a small call is the loop itself plus a cache lookup,
+    // and out of line it measured 1.5x a plain loop at 100 items, against
+    // 1.04x inlined (the large-call path is one call into `drive`).
+    #[inline(always)]
     pub fn map_with<I, F, U>(&self, opts: CallOptions, f: F, input: I) -> Vec<U>
     where
         I: IntoSource,
@@ -116,6 +120,7 @@ impl Pool {
     }
 
     /// [`map_into`](Pool::map_into) with explicit [`CallOptions`].
+    #[inline(always)]
     pub fn map_into_with<I, F, U>(&self, opts: CallOptions, f: F, input: I, out: &mut [U])
     where
         I: IntoSource,

@@ -73,14 +73,14 @@ struct Stripe(AtomicUsize);
 impl Cell {
     /// After a change: whether the caller must queue a notification (some
     /// watcher listens and none is pending).
-    #[inline]
+    #[inline(always)]
     fn mark_dirty(&self) -> bool {
         self.listening.load(Ordering::Relaxed) && !self.dirty.swap(true, Ordering::SeqCst)
     }
 
     /// Add `n` on stripe `i`, which the calling thread owns; returns
     /// [`Cell::mark_dirty`].
-    #[inline]
+    #[inline(always)]
     fn add_on(&self, stripes: &[Stripe], i: usize, n: usize) -> bool {
         let s = &stripes[i].0;
         s.store(s.load(Ordering::Relaxed).wrapping_add(n), Ordering::Release);
@@ -120,7 +120,7 @@ impl Cell {
 /// go through a mutex, which orders the old owner's last store before the
 /// new owner's first load.
 #[cfg(not(loom))]
-#[inline]
+#[inline(always)]
 fn stripe_index() -> Option<usize> {
     let i = stripes::MINE.get();
     if i < STRIPES {
@@ -273,28 +273,34 @@ impl Signal {
         }
     }
 
+    /// Add `n`. On a striped signal with a stripe for this thread, this
+    /// is a load, a store and a flag check.
     #[inline]
     pub(crate) fn add(&self, n: usize) {
-        if n == 0 {
-            return;
-        }
         if let Some(stripes) = &self.cell.stripes {
             if let Some(i) = stripe_index() {
-                self.add_on(stripes, i, n);
+                if self.cell.add_on(stripes, i, n) {
+                    self.queue();
+                }
                 return;
             }
+        }
+        self.add_shared(n);
+    }
+
+    #[inline(never)]
+    fn add_shared(&self, n: usize) {
+        if n == 0 {
+            return;
         }
         self.cell.value.fetch_add(n, Ordering::SeqCst);
         self.changed();
     }
 
-    /// Add `n` on stripe `i`, which this thread owns (only its owner ever
-    /// writes a stripe, so a load and a store suffice).
-    #[inline]
-    fn add_on(&self, stripes: &[Stripe], i: usize, n: usize) {
-        if self.cell.add_on(stripes, i, n) {
-            notifier().push(Item::Signal(Arc::clone(&self.cell)));
-        }
+    #[cold]
+    #[inline(never)]
+    fn queue(&self) {
+        notifier().push(Item::Signal(Arc::clone(&self.cell)));
     }
 
     /// Subtract, saturating at 0 (a signal is never negative).
@@ -327,7 +333,7 @@ impl Signal {
     #[inline]
     fn changed(&self) {
         if self.cell.mark_dirty() {
-            notifier().push(Item::Signal(Arc::clone(&self.cell)));
+            self.queue();
         }
     }
 

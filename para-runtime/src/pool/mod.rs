@@ -668,12 +668,7 @@ impl Shared {
     /// body (no indirect call), counting it with [`Shared::ran_inline`].
     #[inline]
     pub(crate) fn known_small(&self, key: u64, units: usize, opts: &CallOptions) -> bool {
-        match self.cache.get(key) {
-            Some(c) => {
-                (units as f64 * c.ns_per_item) < chunk::INLINE_MAX_NS && opts.concurrency != Some(0)
-            }
-            None => false,
-        }
+        (units as u64) < self.cache.inline_below(key) && opts.concurrency != Some(0)
     }
 
     /// Count `items` finished inline by the caller.
