@@ -56,7 +56,7 @@ struct Cell {
     value: AtomicUsize,
     /// Per-thread parts of the value (`completed` only, where the
     /// asymmetric barrier works): the value is `value` plus their sum.
-    stripes: Option<Box<[Stripe]>>,
+    stripes: Option<Box<[Stripe; STRIPES]>>,
     listening: AtomicBool,
     dirty: AtomicBool,
     watchers: Mutex<Vec<Watcher>>,
@@ -81,7 +81,7 @@ impl Cell {
     /// Add `n` on stripe `i`, which the calling thread owns; returns
     /// [`Cell::mark_dirty`].
     #[inline(always)]
-    fn add_on(&self, stripes: &[Stripe], i: usize, n: usize) -> bool {
+    fn add_on(&self, stripes: &[Stripe; STRIPES], i: usize, n: usize) -> bool {
         let s = &stripes[i].0;
         s.store(s.load(Ordering::Relaxed).wrapping_add(n), Ordering::Release);
         // Pairs with the heavy barrier of an effect that starts listening
@@ -224,12 +224,15 @@ impl Signal {
     /// from many threads: each thread adds to its own cache line with a
     /// plain store instead of a locked read-modify-write on a shared one.
     pub(crate) fn striped() -> Signal {
-        let stripes = crate::barrier::available()
-            .then(|| (0..STRIPES).map(|_| Stripe(AtomicUsize::new(0))).collect());
+        let stripes = crate::barrier::available().then(|| {
+            let all: Box<[Stripe]> = (0..STRIPES).map(|_| Stripe(AtomicUsize::new(0))).collect();
+            all.try_into()
+                .unwrap_or_else(|_| unreachable!("STRIPES stripes"))
+        });
         Signal::with_stripes(stripes)
     }
 
-    fn with_stripes(stripes: Option<Box<[Stripe]>>) -> Signal {
+    fn with_stripes(stripes: Option<Box<[Stripe; STRIPES]>>) -> Signal {
         Signal {
             cell: Arc::new(Cell {
                 value: AtomicUsize::new(0),
