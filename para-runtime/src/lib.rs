@@ -14,6 +14,7 @@ mod error;
 mod global;
 mod input;
 pub(crate) mod loom;
+mod mem;
 #[cfg(feature = "mpi")]
 pub mod mpi;
 mod ops;

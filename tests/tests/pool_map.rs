@@ -117,3 +117,20 @@ fn closures_may_borrow_locals_and_the_pool() {
     let want: Vec<usize> = (0..50).map(|i| (0..100).map(|j| i * j).sum()).collect();
     assert_eq!(nested, want);
 }
+
+/// Outputs of 4 MiB and more are advised to huge pages where the system
+/// allows it (`madvise`); the advice must change nothing but speed.
+#[test]
+fn large_outputs_are_exact_with_and_without_huge_pages() {
+    let p = Pool::builder().concurrency(2).build().unwrap();
+    for n in [(4 << 20) / 4 - 1, (4 << 20) / 4, 3_000_001] {
+        let out = p.map(|i: usize| (i as u32).wrapping_mul(2_654_435_761), 0..n);
+        assert_eq!(out.len(), n);
+        assert!(out
+            .iter()
+            .enumerate()
+            .all(|(i, &v)| v == (i as u32).wrapping_mul(2_654_435_761)));
+        let big: Vec<u64> = p.map(|x: &u32| u64::from(*x) + 1, &out);
+        assert!(big.iter().zip(&out).all(|(b, o)| *b == u64::from(*o) + 1));
+    }
+}
