@@ -19,11 +19,13 @@ pub(crate) const HUGE_MIN_BYTES: usize = 4 << 20;
 
 /// Advise the kernel to back `[ptr, ptr + bytes)` with huge pages, where
 /// that is possible and allowed. `ptr` must point to an allocation of at
-/// least `bytes` bytes that the caller owns.
-#[inline]
-pub(crate) fn advise_huge<T>(ptr: *mut T, bytes: usize) {
+/// least `bytes` bytes that the caller owns. Kept out of line: inlined
+/// into a map's generic code, even its size check measurably slowed the
+/// small-call loop.
+#[inline(never)]
+pub(crate) fn advise_huge(ptr: *mut u8, bytes: usize) {
     if bytes >= HUGE_MIN_BYTES {
-        imp::advise(ptr.cast(), bytes);
+        imp::advise(ptr, bytes);
     }
 }
 

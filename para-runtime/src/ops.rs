@@ -77,7 +77,6 @@ impl Pool {
         let src = input.into_source();
         let n = src.len();
         let mut out: Vec<U> = Vec::with_capacity(n);
-        crate::mem::advise_huge(out.as_mut_ptr(), n.saturating_mul(std::mem::size_of::<U>()));
         let dst = SendPtr(out.as_mut_ptr());
         let body = |r: Range<usize>| {
             let p = dst.get();
@@ -89,16 +88,16 @@ impl Pool {
             });
             len
         };
-        let key = key_of::<F>(TAG_MAP);
-        if self.shared.known_small(key, n, &opts) {
-            let done = body(0..n);
-            self.shared.ran_inline(done);
-        } else {
-            self.shared.drive(key, n, &opts, &body);
-        }
-        // SAFETY: the body ran over `0..n` inline, or `drive` returned
-        // normally; either way every index in `0..n` was written exactly
-        // once.
+        // A call with a big output (never a small one) asks for huge pages
+        // first; out of the small-call path, where the extra call measurably
+        // slowed the loop.
+        let advise = || {
+            crate::mem::advise_huge(dst.get().cast(), n.saturating_mul(std::mem::size_of::<U>()));
+        };
+        self.shared
+            .run(key_of::<F>(TAG_MAP), n, &opts, &body, advise);
+        // SAFETY: `run` returned normally, so every index in `0..n` was
+        // written exactly once.
         unsafe { out.set_len(n) };
         out
     }
@@ -153,13 +152,8 @@ impl Pool {
             });
             len
         };
-        let key = key_of::<F>(TAG_MAP);
-        if self.shared.known_small(key, n, &opts) {
-            let done = body(0..n);
-            self.shared.ran_inline(done);
-        } else {
-            self.shared.drive(key, n, &opts, &body);
-        }
+        self.shared
+            .run(key_of::<F>(TAG_MAP), n, &opts, &body, || {});
     }
 
     /// Fold all items with `f` from `init`, in parallel and

@@ -662,18 +662,41 @@ impl Shared {
         job.wait();
     }
 
+    /// Run a call whose units are independent (map-like): where the cache
+    /// already says it is too small to share, inline through the statically
+    /// known `body` (inlined into the caller's generic code, no indirect
+    /// call); otherwise `before_drive`, then [`Shared::drive`].
+    #[inline(always)]
+    pub(crate) fn run<B, P>(
+        self: &Arc<Self>,
+        key: u64,
+        units: usize,
+        opts: &CallOptions,
+        body: &B,
+        before_drive: P,
+    ) where
+        B: Fn(Range<usize>) -> usize + Sync,
+        P: FnOnce(),
+    {
+        if self.known_small(key, units, opts) {
+            let done = body(0..units);
+            self.ran_inline(done);
+        } else {
+            before_drive();
+            self.drive(key, units, opts, body);
+        }
+    }
+
     /// Whether the cache already says a call of `units` units of kernel
-    /// `key` is too small to share. Callers check this in their generic
-    /// code and then run the whole call inline through a statically known
-    /// body (no indirect call), counting it with [`Shared::ran_inline`].
+    /// `key` is too small to share.
     #[inline]
-    pub(crate) fn known_small(&self, key: u64, units: usize, opts: &CallOptions) -> bool {
+    fn known_small(&self, key: u64, units: usize, opts: &CallOptions) -> bool {
         (units as u64) < self.cache.inline_below(key) && opts.concurrency != Some(0)
     }
 
     /// Count `items` finished inline by the caller.
     #[inline]
-    pub(crate) fn ran_inline(&self, items: usize) {
+    fn ran_inline(&self, items: usize) {
         self.signals.completed.add(items);
     }
 
