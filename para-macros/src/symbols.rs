@@ -187,31 +187,23 @@ pub(crate) const PURE_STD_TRAITS: &[&str] = &[
     "FromStr",
 ];
 
+const LEAKS: &str = "leaks memory into a `'static` borrow that outlives the call";
+const RAW: &str = "works on raw pointers";
+const CLOCK: &str = "reads the clock";
+
 /// Associated functions that are not pure, with the reason.
 pub(crate) const IMPURE_ASSOC_FNS: &[(&str, &str, &str)] = &[
-    ("Instant", "now", "reads the clock"),
-    ("SystemTime", "now", "reads the clock"),
-    (
-        "Box",
-        "leak",
-        "leaks memory into a `'static` borrow that outlives the call",
-    ),
-    ("Box", "from_raw", "works on raw pointers"),
-    ("Box", "into_raw", "works on raw pointers"),
-    ("Vec", "from_raw_parts", "works on raw pointers"),
-    (
-        "Vec",
-        "leak",
-        "leaks memory into a `'static` borrow that outlives the call",
-    ),
-    ("String", "from_raw_parts", "works on raw pointers"),
-    (
-        "String",
-        "leak",
-        "leaks memory into a `'static` borrow that outlives the call",
-    ),
-    ("Rc", "from_raw", "works on raw pointers"),
-    ("Arc", "from_raw", "works on raw pointers"),
+    ("Instant", "now", CLOCK),
+    ("SystemTime", "now", CLOCK),
+    ("Box", "leak", LEAKS),
+    ("Box", "from_raw", RAW),
+    ("Box", "into_raw", RAW),
+    ("Vec", "from_raw_parts", RAW),
+    ("Vec", "leak", LEAKS),
+    ("String", "from_raw_parts", RAW),
+    ("String", "leak", LEAKS),
+    ("Rc", "from_raw", RAW),
+    ("Arc", "from_raw", RAW),
 ];
 
 /// Type names that carry interior mutability: parameters of these types

@@ -122,37 +122,33 @@ impl CostCache {
         clear(&self.slots);
     }
 
+    /// The slot holding `key`, if any (linear probing from its hash).
     #[inline]
-    pub(crate) fn get(&self, key: u64) -> Option<Cost> {
+    fn find(&self, key: u64) -> Option<&Slot> {
         let start = (key as usize) % SLOTS;
         for probe in 0..SLOTS {
             let s = &self.slots[(start + probe) % SLOTS];
             match s.key.load(Ordering::Acquire) {
                 0 => return None,
-                k if k == key => {
-                    let c = s.cost.load(Ordering::Acquire);
-                    return if c == 0 { None } else { Some(Cost::decode(c)) };
-                }
+                k if k == key => return Some(s),
                 _ => {}
             }
         }
         None
     }
 
+    #[inline]
+    pub(crate) fn get(&self, key: u64) -> Option<Cost> {
+        let c = self.find(key)?.cost.load(Ordering::Acquire);
+        (c != 0).then(|| Cost::decode(c))
+    }
+
     /// Calls of the kernel `key` with fewer units than this are known to
     /// be too small to share (0 when nothing is known).
     #[inline]
     pub(crate) fn inline_below(&self, key: u64) -> u64 {
-        let start = (key as usize) % SLOTS;
-        for probe in 0..SLOTS {
-            let s = &self.slots[(start + probe) % SLOTS];
-            match s.key.load(Ordering::Acquire) {
-                0 => return 0,
-                k if k == key => return s.inline_below.load(Ordering::Acquire),
-                _ => {}
-            }
-        }
-        0
+        self.find(key)
+            .map_or(0, |s| s.inline_below.load(Ordering::Acquire))
     }
 
     pub(crate) fn put(&self, key: u64, cost: Cost) {

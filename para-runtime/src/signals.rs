@@ -280,6 +280,9 @@ impl Signal {
     /// is a load, a store and a flag check.
     #[inline]
     pub(crate) fn add(&self, n: usize) {
+        if n == 0 {
+            return;
+        }
         if let Some(stripes) = &self.cell.stripes {
             if let Some(i) = stripe_index() {
                 if self.cell.add_on(stripes, i, n) {
@@ -293,9 +296,6 @@ impl Signal {
 
     #[inline(never)]
     fn add_shared(&self, n: usize) {
-        if n == 0 {
-            return;
-        }
         self.cell.value.fetch_add(n, Ordering::SeqCst);
         self.changed();
     }

@@ -680,7 +680,7 @@ impl Shared {
     {
         if self.known_small(key, units, opts) {
             let done = body(0..units);
-            self.ran_inline(done);
+            self.signals.completed.add(done);
         } else {
             before_drive();
             self.drive(key, units, opts, body);
@@ -694,15 +694,10 @@ impl Shared {
         (units as u64) < self.cache.inline_below(key) && opts.concurrency != Some(0)
     }
 
-    /// Count `items` finished inline by the caller.
-    #[inline]
-    fn ran_inline(&self, items: usize) {
-        self.signals.completed.add(items);
-    }
-
     /// Plan and run a call whose units are independent (map-like): prefix,
-    /// inline and parallel parts all go through `body`.
-    pub(crate) fn drive(
+    /// inline and parallel parts all go through `body`. Called by
+    /// [`Shared::run`] once the cache has not already said "inline".
+    fn drive(
         self: &Arc<Self>,
         key: u64,
         units: usize,
@@ -712,16 +707,7 @@ impl Shared {
         if units == 0 {
             return;
         }
-        // Fast path: a known cost says the whole call is too small to share.
         let known = self.cache.get(key);
-        if let Some(c) = known {
-            if (units as f64 * c.ns_per_item) < chunk::INLINE_MAX_NS && opts.concurrency != Some(0)
-            {
-                let n = body(0..units);
-                self.signals.completed.add(n);
-                return;
-            }
-        }
         let chunk = opts.chunk_size.or(self.chunk_size);
         let d = self.decide(key, units, 1, opts, chunk, known, &mut |r| body(r));
         let threads = match d.plan {
