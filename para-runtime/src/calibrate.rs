@@ -13,8 +13,12 @@
 //! A slot's key is claimed by a compare-exchange from 0 and never changes
 //! until a reset. Its cost is written after the claim with `Release` and read
 //! with `Acquire`; a reader that finds the key but a zero cost treats the
-//! entry as unknown. Costs are plain `f64` bits: a reader sees either the old
-//! or the new estimate, and either is a valid estimate. Every table is
+//! entry as unknown. The small-call bound (`inline_below`, derived from the
+//! cost) is read with `Relaxed` loads of key and bound: it guards no other
+//! data, and `Acquire` there would keep the compiler from forwarding the
+//! caller's just-stored locals across the lookup. Costs are plain `f64`
+//! bits: a reader sees either the old or the new estimate, and either is a
+//! valid estimate. Every table is
 //! listed (weakly) in a global registry, and `reset` clears each live one,
 //! so lookups check nothing but their slot. A lookup or a store racing a
 //! reset may leave or see an old estimate: harmless (estimates only steer
@@ -31,9 +35,9 @@ const SLOTS: usize = 128;
 const CONFIDENT: u64 = 1;
 
 /// Every live table, so that a reset reaches them all.
-static TABLES: std::sync::Mutex<Vec<Weak<[Slot]>>> = std::sync::Mutex::new(Vec::new());
+static TABLES: std::sync::Mutex<Vec<Weak<Table>>> = std::sync::Mutex::new(Vec::new());
 
-fn tables() -> std::sync::MutexGuard<'static, Vec<Weak<[Slot]>>> {
+fn tables() -> std::sync::MutexGuard<'static, Vec<Weak<Table>>> {
     TABLES
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -41,13 +45,13 @@ fn tables() -> std::sync::MutexGuard<'static, Vec<Weak<[Slot]>>> {
 
 /// Forget every cached estimate of every pool.
 pub(crate) fn reset_all() {
-    let live: Vec<Arc<[Slot]>> = tables().iter().filter_map(Weak::upgrade).collect();
+    let live: Vec<Arc<Table>> = tables().iter().filter_map(Weak::upgrade).collect();
     for t in live {
         clear(&t);
     }
 }
 
-fn clear(slots: &[Slot]) {
+fn clear(slots: &Table) {
     for s in slots {
         s.inline_below.store(0, Ordering::Relaxed);
         s.cost.store(0, Ordering::Relaxed);
@@ -87,8 +91,12 @@ struct Slot {
     inline_below: AtomicU64,
 }
 
+/// A fixed-size table: its length is known at compile time, so a probe
+/// needs no bounds check.
+type Table = [Slot; SLOTS];
+
 pub(crate) struct CostCache {
-    slots: Arc<[Slot]>,
+    slots: Arc<Table>,
 }
 
 impl std::fmt::Debug for CostCache {
@@ -104,13 +112,11 @@ impl std::fmt::Debug for CostCache {
 
 impl CostCache {
     pub(crate) fn new() -> Self {
-        let slots: Arc<[Slot]> = (0..SLOTS)
-            .map(|_| Slot {
-                key: AtomicU64::new(0),
-                cost: AtomicU64::new(0),
-                inline_below: AtomicU64::new(0),
-            })
-            .collect();
+        let slots: Arc<Table> = Arc::new(std::array::from_fn(|_| Slot {
+            key: AtomicU64::new(0),
+            cost: AtomicU64::new(0),
+            inline_below: AtomicU64::new(0),
+        }));
         let mut all = tables();
         all.retain(|w| w.strong_count() > 0);
         all.push(Arc::downgrade(&slots));
@@ -124,11 +130,11 @@ impl CostCache {
 
     /// The slot holding `key`, if any (linear probing from its hash).
     #[inline]
-    fn find(&self, key: u64) -> Option<&Slot> {
+    fn find(&self, key: u64, order: Ordering) -> Option<&Slot> {
         let start = (key as usize) % SLOTS;
         for probe in 0..SLOTS {
             let s = &self.slots[(start + probe) % SLOTS];
-            match s.key.load(Ordering::Acquire) {
+            match s.key.load(order) {
                 0 => return None,
                 k if k == key => return Some(s),
                 _ => {}
@@ -139,7 +145,10 @@ impl CostCache {
 
     #[inline]
     pub(crate) fn get(&self, key: u64) -> Option<Cost> {
-        let c = self.find(key)?.cost.load(Ordering::Acquire);
+        let c = self
+            .find(key, Ordering::Acquire)?
+            .cost
+            .load(Ordering::Acquire);
         (c != 0).then(|| Cost::decode(c))
     }
 
@@ -147,8 +156,20 @@ impl CostCache {
     /// be too small to share (0 when nothing is known).
     #[inline]
     pub(crate) fn inline_below(&self, key: u64) -> u64 {
-        self.find(key)
-            .map_or(0, |s| s.inline_below.load(Ordering::Acquire))
+        // Relaxed: the bound guards no other data, and a stale or missing
+        // bound only sends a call down the planning path. The home slot is
+        // checked first, out of the probe loop: it is where a key lives
+        // unless another key took it first.
+        let home = &self.slots[(key as usize) % SLOTS];
+        let s = if home.key.load(Ordering::Relaxed) == key {
+            home
+        } else {
+            match self.find(key, Ordering::Relaxed) {
+                Some(s) => s,
+                None => return 0,
+            }
+        };
+        s.inline_below.load(Ordering::Relaxed)
     }
 
     pub(crate) fn put(&self, key: u64, cost: Cost) {

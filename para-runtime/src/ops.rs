@@ -94,8 +94,7 @@ impl Pool {
         let advise = || {
             crate::mem::advise_huge(dst.get().cast(), n.saturating_mul(std::mem::size_of::<U>()));
         };
-        self.shared
-            .run(key_of::<F>(TAG_MAP), n, &opts, &body, advise);
+        self.shared.run(key_of::<F>(TAG_MAP), n, opts, body, advise);
         // SAFETY: `run` returned normally, so every index in `0..n` was
         // written exactly once.
         unsafe { out.set_len(n) };
@@ -152,8 +151,7 @@ impl Pool {
             });
             len
         };
-        self.shared
-            .run(key_of::<F>(TAG_MAP), n, &opts, &body, || {});
+        self.shared.run(key_of::<F>(TAG_MAP), n, opts, body, || {});
     }
 
     /// Fold all items with `f` from `init`, in parallel and

@@ -671,19 +671,24 @@ impl Shared {
         self: &Arc<Self>,
         key: u64,
         units: usize,
-        opts: &CallOptions,
-        body: &B,
+        opts: CallOptions,
+        body: B,
         before_drive: P,
     ) where
         B: Fn(Range<usize>) -> usize + Sync,
         P: FnOnce(),
     {
-        if self.known_small(key, units, opts) {
+        // `body` and `opts` come by value and move into fresh locals on the
+        // planning branch, whose addresses escape there alone: the inline
+        // branch keeps their fields in registers instead of storing them.
+        if self.known_small(key, units, &opts) {
             let done = body(0..units);
             self.signals.completed.add(done);
         } else {
             before_drive();
-            self.drive(key, units, opts, body);
+            let planned = move |r: Range<usize>| body(r);
+            let planned_opts = opts;
+            self.drive(key, units, &planned_opts, &planned);
         }
     }
 

@@ -201,7 +201,7 @@ impl Batch {
 
     /// A batch whose head counts as starving after `starvation` (loom
     /// models: zero for handoff mode at once, `Duration::MAX` for never).
-    #[cfg(loom)]
+    #[cfg(all(loom, test))]
     pub(crate) fn with_starvation(permits: usize, starvation: Duration) -> Batch {
         Batch {
             starvation,

@@ -68,7 +68,7 @@ impl Semaphore {
     }
 
     /// A semaphore with a fixed starvation bound (loom models only).
-    #[cfg(loom)]
+    #[cfg(all(loom, test))]
     pub(crate) fn with_starvation(permits: usize, starvation: std::time::Duration) -> Semaphore {
         Semaphore {
             batch: Batch::with_starvation(permits, starvation),
