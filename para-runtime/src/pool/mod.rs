@@ -614,15 +614,25 @@ impl Shared {
     /// bound of the cost (threads × time / items); an inline call gives it
     /// exactly. The estimate moves when it is off by more than 2x, so that
     /// one unlucky probe does not pin a wrong decision for good.
+    ///
+    /// A call that ran faster than estimated corrects the estimate however
+    /// short it was: noise only ever slows a call, so a fast one is proof.
+    /// (A probe slowed by page faults once left a 0.14 ns kernel estimated
+    /// at several ns: its 10,000-item calls went parallel, took 3.5 µs
+    /// instead of 1.1 µs inline, and were too short to be trusted, so the
+    /// wrong plan stuck.) A call slower than estimated corrects it only
+    /// when it ran at least [`chunk::PROBE_NS`]: one preemption must not
+    /// pin a kernel to the pool.
     pub(crate) fn observe(&self, key: u64, timed: (Instant, Cost), items: usize, threads: usize) {
         let (t0, est) = timed;
         let ns = t0.elapsed().as_nanos() as f64;
-        if items == 0 || ns < chunk::PROBE_NS as f64 {
+        if items == 0 {
             return;
         }
         let implied = ns * threads as f64 / items as f64;
         let too_high = implied < est.ns_per_item / 2.0;
-        let too_low = threads == 1 && implied > est.ns_per_item * 2.0;
+        let too_low =
+            threads == 1 && ns >= chunk::PROBE_NS as f64 && implied > est.ns_per_item * 2.0;
         if too_high || too_low {
             self.cache.put(
                 key,
@@ -775,4 +785,56 @@ impl Drop for DecOnDrop<'_> {
 /// Forget every pool's calibration.
 pub fn reset_heuristic() {
     calibrate::reset_all();
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use crate::calibrate::key_of;
+
+    fn pool() -> Pool {
+        Pool::builder().concurrency(2).build().unwrap()
+    }
+
+    fn cost(ns_per_item: f64) -> Cost {
+        Cost {
+            ns_per_item,
+            confident: true,
+        }
+    }
+
+    #[test]
+    fn a_call_faster_than_estimated_corrects_the_estimate_however_short() {
+        let p = pool();
+        let key = key_of::<fn(u8)>(7);
+        p.shared.cache.put(key, cost(2.0));
+        // A call of 10,000 items that took (almost) no time at all: far
+        // below `PROBE_NS`, and far faster than the 20 µs estimated.
+        p.shared
+            .observe(key, (Instant::now(), cost(2.0)), 10_000, 2);
+        let now = p.shared.cache.get(key).unwrap();
+        assert!(now.ns_per_item < 1.0, "estimate stayed at {now:?}");
+        assert!(now.confident);
+    }
+
+    #[test]
+    fn a_short_slow_call_leaves_the_estimate_alone() {
+        let p = pool();
+        let key = key_of::<fn(u16)>(7);
+        p.shared.cache.put(key, cost(0.001));
+        // 1,000 items in 5 µs on one thread: 5 ns each, 5000x the estimate,
+        // but shorter than `PROBE_NS`, so it may be one preemption.
+        let t0 = Instant::now()
+            .checked_sub(std::time::Duration::from_micros(5))
+            .unwrap();
+        p.shared.observe(key, (t0, cost(0.001)), 1_000, 1);
+        assert_eq!(p.shared.cache.get(key), Some(cost(0.001)));
+        // The same slowness over a long call does move it.
+        let t0 = Instant::now()
+            .checked_sub(std::time::Duration::from_millis(5))
+            .unwrap();
+        p.shared.observe(key, (t0, cost(0.001)), 1_000_000, 1);
+        let now = p.shared.cache.get(key).unwrap();
+        assert!(now.ns_per_item > 1.0, "estimate stayed at {now:?}");
+    }
 }
