@@ -8,7 +8,7 @@ use crate::reduce::fold_range;
 use std::mem::MaybeUninit;
 use std::ops::Range;
 
-const TAG_MAP: u64 = 1;
+pub(crate) const TAG_MAP: u64 = 1;
 const TAG_REDUCE: u64 = 2;
 const TAG_MAP_REDUCE: u64 = 3;
 

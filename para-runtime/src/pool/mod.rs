@@ -545,8 +545,17 @@ impl Shared {
             _ => {
                 let (d, c) = self.probe(prefix, units);
                 done = d;
-                // Keep a confident estimate over an unconfident one.
-                if c.confident || known.is_none() {
+                // A confident estimate replaces an unconfident one, and so
+                // does a lower one: a probe's best step bounds the cost from
+                // above (it includes reading the clock), so the lower bound
+                // is the better one. Without that, a call too short to give
+                // a confident estimate, after a tiny call had left an
+                // inflated one, would probe again on every call.
+                let better = match known {
+                    None => true,
+                    Some(k) => c.confident || c.ns_per_item < k.ns_per_item,
+                };
+                if better {
                     self.cache.put(key, c);
                 }
                 c
@@ -815,6 +824,30 @@ mod tests {
         let now = p.shared.cache.get(key).unwrap();
         assert!(now.ns_per_item < 1.0, "estimate stayed at {now:?}");
         assert!(now.confident);
+    }
+
+    #[test]
+    fn a_short_probe_lowers_an_inflated_unconfident_estimate() {
+        let p = pool();
+        let f = |x: &u32| x.wrapping_mul(3);
+        fn key<F>(_: &F) -> u64 {
+            key_of::<F>(crate::ops::TAG_MAP)
+        }
+        let key = key(&f);
+        // As a 100-item call leaves it: clock reads inflate the estimate.
+        let inflated = Cost {
+            ns_per_item: 1_000.0,
+            confident: false,
+        };
+        p.shared.cache.put(key, inflated);
+        let xs: Vec<u32> = (0..200).collect();
+        let want: Vec<u32> = xs.iter().map(f).collect();
+        // 200 × 1 µs is past the inline bound, so the call probes; the
+        // probe runs all of it, in well under `PROBE_NS` on an idle machine
+        // (not confident), and must still keep its lower estimate.
+        assert_eq!(p.map(f, &xs), want);
+        let now = p.shared.cache.get(key).unwrap();
+        assert!(now.ns_per_item < 500.0, "estimate stayed at {now:?}");
     }
 
     #[test]
