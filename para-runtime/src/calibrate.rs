@@ -185,7 +185,7 @@ impl CostCache {
             };
             if claimed {
                 s.cost.store(cost.encode(), Ordering::Release);
-                let below = (crate::chunk::INLINE_MAX_NS / cost.ns_per_item.max(1e-6)).ceil();
+                let below = (crate::chunk::INLINE_HOT_NS / cost.ns_per_item.max(1e-6)).ceil();
                 s.inline_below
                     .store(below.min(u64::MAX as f64) as u64, Ordering::Release);
                 return;

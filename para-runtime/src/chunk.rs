@@ -3,7 +3,8 @@
 //! how a reduction's input is cut into blocks. No threads here, so every
 //! rule is unit-tested directly.
 
-/// Work below this many nanoseconds (estimated) runs inline on the caller.
+/// Work below this many nanoseconds (estimated) runs inline on the caller
+/// while the workers sleep ([`INLINE_HOT_NS`] applies while one is awake).
 ///
 /// A parallel call costs a wake-up of the workers (a futex wake and a
 /// reschedule, 5 to 15 µs on the 2-core benchmark machine when they sleep,
@@ -15,6 +16,16 @@ pub(crate) const INLINE_MAX_NS: f64 = 20_000.0;
 
 /// Each thread drafted into a call should get at least this much work.
 pub(crate) const MIN_THREAD_NS: f64 = 10_000.0;
+
+/// [`INLINE_MAX_NS`] when a worker is awake (see [`plan`]'s `hot`): handing
+/// it a share then costs a queue push and its pop, about a microsecond on
+/// the benchmark machine, so two threads gain from about 2 µs of work on;
+/// 5 µs keeps a margin. Calls below this never leave the caller, awake
+/// workers or not, and never read the clock (the small-call fast path).
+pub(crate) const INLINE_HOT_NS: f64 = 5_000.0;
+
+/// [`MIN_THREAD_NS`] when a worker is awake.
+pub(crate) const MIN_THREAD_HOT_NS: f64 = 2_500.0;
 
 /// A chunk should carry at least this much work, so that claiming it (one
 /// contended `fetch_add`, ~50 ns) stays below 2% of it.
@@ -52,13 +63,27 @@ pub(crate) enum Plan {
 
 /// Decide how to run `units` units of `cost_ns` nanoseconds each on at most
 /// `max_threads` threads (the caller included). `chunk` forces the chunk
-/// size (the user's `chunk_size`, in units).
-pub(crate) fn plan(units: usize, cost_ns: f64, max_threads: usize, chunk: Option<usize>) -> Plan {
+/// size (the user's `chunk_size`, in units). `hot`: a worker can take a
+/// share without being woken (one is awake, or calls come back to back so
+/// that one wake-up keeps a worker spinning for the calls that follow);
+/// then the thresholds are the `*_HOT_NS` ones.
+pub(crate) fn plan(
+    units: usize,
+    cost_ns: f64,
+    max_threads: usize,
+    chunk: Option<usize>,
+    hot: bool,
+) -> Plan {
+    let (inline_max, min_thread) = if hot {
+        (INLINE_HOT_NS, MIN_THREAD_HOT_NS)
+    } else {
+        (INLINE_MAX_NS, MIN_THREAD_NS)
+    };
     let total = units as f64 * cost_ns;
-    if units < 2 || max_threads < 2 || total < INLINE_MAX_NS {
+    if units < 2 || max_threads < 2 || total < inline_max {
         return Plan::Inline;
     }
-    let by_work = (total / MIN_THREAD_NS) as usize;
+    let by_work = (total / min_thread) as usize;
     let threads = max_threads.min(units).min(by_work.max(1));
     if threads < 2 {
         return Plan::Inline;
@@ -96,20 +121,20 @@ mod tests {
 
     #[test]
     fn cheap_small_work_runs_inline() {
-        assert_eq!(plan(100, 0.5, 16, None), Plan::Inline);
-        assert_eq!(plan(10_000, 0.5, 16, None), Plan::Inline);
-        assert_eq!(plan(1, 1e9, 16, None), Plan::Inline);
-        assert_eq!(plan(1000, 1e6, 1, None), Plan::Inline);
+        assert_eq!(plan(100, 0.5, 16, None, false), Plan::Inline);
+        assert_eq!(plan(10_000, 0.5, 16, None, false), Plan::Inline);
+        assert_eq!(plan(1, 1e9, 16, None, false), Plan::Inline);
+        assert_eq!(plan(1000, 1e6, 1, None, false), Plan::Inline);
     }
 
     #[test]
     fn heavy_work_goes_parallel_even_when_short() {
         // 1,000 items of 100 µs: length alone would say "small".
-        match plan(1000, 100_000.0, 2, None) {
+        match plan(1000, 100_000.0, 2, None, false) {
             Plan::Parallel { threads: 2, chunk } => assert!((1..=125).contains(&chunk)),
             p => panic!("{p:?}"),
         }
-        match plan(4, 1e6, 16, None) {
+        match plan(4, 1e6, 16, None, false) {
             Plan::Parallel {
                 threads: 4,
                 chunk: 1,
@@ -121,14 +146,14 @@ mod tests {
     #[test]
     fn threads_scale_with_work_and_chunks_amortise() {
         // 40 µs of work: at most 4 threads by MIN_THREAD_NS.
-        match plan(40_000, 1.0, 16, None) {
+        match plan(40_000, 1.0, 16, None, false) {
             Plan::Parallel { threads, chunk } => {
                 assert!((2..=4).contains(&threads));
                 assert!(chunk as f64 * 1.0 >= MIN_CHUNK_NS);
             }
             p => panic!("{p:?}"),
         }
-        match plan(10_000_000, 0.3, 2, None) {
+        match plan(10_000_000, 0.3, 2, None, false) {
             Plan::Parallel { threads: 2, chunk } => {
                 assert_eq!(chunk, 10_000_000usize.div_ceil(8));
             }
@@ -137,16 +162,31 @@ mod tests {
     }
 
     #[test]
+    fn an_awake_worker_takes_mid_sized_work() {
+        // 10 µs of work: inline while the workers sleep (a wake-up would
+        // cost as much as the work), shared when one is awake.
+        assert_eq!(plan(10_000, 1.0, 2, None, false), Plan::Inline);
+        match plan(10_000, 1.0, 2, None, true) {
+            Plan::Parallel { threads: 2, chunk } => {
+                assert!(chunk as f64 * 1.0 >= MIN_CHUNK_NS && chunk <= 5_000);
+            }
+            p => panic!("{p:?}"),
+        }
+        // Below INLINE_HOT_NS nothing leaves the caller.
+        assert_eq!(plan(4_000, 1.0, 16, None, true), Plan::Inline);
+    }
+
+    #[test]
     fn explicit_chunk_is_kept() {
         assert_eq!(
-            plan(1_000_000, 10.0, 4, Some(4096)),
+            plan(1_000_000, 10.0, 4, Some(4096), false),
             Plan::Parallel {
                 threads: 4,
                 chunk: 4096
             }
         );
         // A chunk covering everything leaves one thread: inline.
-        assert_eq!(plan(1000, 1e5, 4, Some(5000)), Plan::Inline);
+        assert_eq!(plan(1000, 1e5, 4, Some(5000), false), Plan::Inline);
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub(crate) use job::Job;
 use crate::calibrate::{self, Cost, CostCache};
 use crate::chunk::{self, Plan};
 use crate::error::BuildError;
-use crate::loom::{lock, AtomicBool, AtomicUsize, Condvar, Mutex, Ordering};
+use crate::loom::{lock, AtomicBool, AtomicU64, AtomicUsize, Condvar, Mutex, Ordering};
 use crate::signals::Signals;
 use std::collections::VecDeque;
 use std::fmt;
@@ -35,7 +35,6 @@ use std::time::Instant;
 
 /// How long an idle worker spins before it sleeps: a little above the
 /// round trip of a dispatch, so back-to-back requests find it awake.
-#[cfg(not(loom))]
 const SPIN_NS: u64 = 50_000;
 
 /// A run-request that is not a parallel call's chunks: it runs once on a
@@ -66,6 +65,12 @@ pub(crate) struct Shared {
     queue: Mutex<Queue>,
     cv: Condvar,
     pending: AtomicUsize,
+    /// `Queue::sleepers`, mirrored for lock-free reads (a hint: see
+    /// [`Shared::hot`]).
+    asleep: AtomicUsize,
+    /// When the last mid-sized call was planned, in ns since `epoch`.
+    planned_at: AtomicU64,
+    epoch: Instant,
     running: AtomicBool,
     handles: Mutex<Vec<std::thread::JoinHandle<()>>>,
     pub(crate) signals: Signals,
@@ -192,6 +197,9 @@ impl PoolBuilder {
             }),
             cv: Condvar::new(),
             pending: AtomicUsize::new(0),
+            asleep: AtomicUsize::new(0),
+            planned_at: AtomicU64::new(0),
+            epoch: Instant::now(),
             running: AtomicBool::new(false),
             handles: Mutex::new(Vec::new()),
             signals: Signals::new(),
@@ -471,11 +479,13 @@ impl Shared {
                 return None;
             }
             q.sleepers += 1;
+            self.asleep.store(q.sleepers, Ordering::Relaxed);
             q = self
                 .cv
                 .wait(q)
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             q.sleepers -= 1;
+            self.asleep.store(q.sleepers, Ordering::Relaxed);
         }
     }
 
@@ -569,17 +579,34 @@ impl Shared {
             };
         }
         let est_ns = (units - done) as f64 * cost.ns_per_item * unit_items;
+        let hot = (chunk::INLINE_HOT_NS..chunk::INLINE_MAX_NS).contains(&est_ns) && self.hot();
         let plan = chunk::plan(
             units - done,
             cost.ns_per_item * unit_items,
             max_threads,
             chunk,
+            hot,
         );
         Decision {
             done,
             plan,
             timed: (est_ns >= chunk::OBSERVE_MIN_NS).then(|| (Instant::now(), cost)),
         }
+    }
+
+    /// Whether a mid-sized call (between [`chunk::INLINE_HOT_NS`] and
+    /// [`chunk::INLINE_MAX_NS`] of work) can share its work without paying
+    /// for a wake-up: some worker is awake (spinning for [`SPIN_NS`] after
+    /// its last task, or busy), or the previous mid-sized call was planned
+    /// less than `SPIN_NS` ago. In the second case this call may wake a
+    /// worker, but the calls that follow in the same burst find it
+    /// spinning; a lone call on a sleeping pool stays inline. Both reads
+    /// are hints: a wrong guess costs one call some speed, never a result.
+    fn hot(&self) -> bool {
+        let now = u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        let before = self.planned_at.swap(now, Ordering::Relaxed);
+        self.asleep.load(Ordering::Relaxed) < self.concurrency
+            || (before != 0 && now.saturating_sub(before) < SPIN_NS)
     }
 
     /// Time a growing prefix of real work on the caller: 1, 2, 4, ... units,
