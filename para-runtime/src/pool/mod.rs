@@ -878,6 +878,31 @@ mod tests {
     }
 
     #[test]
+    fn hot_means_an_awake_worker_or_a_burst_of_calls() {
+        let p = Pool::builder().concurrency(1).build().unwrap();
+        let pause = std::time::Duration::from_nanos(3 * SPIN_NS);
+        let t = Instant::now();
+        while p.shared.asleep.load(Ordering::Relaxed) < 1 {
+            assert!(t.elapsed().as_secs() < 10, "the idle worker never slept");
+            std::thread::sleep(pause);
+        }
+        // Sleeping worker, no recent call: a lone call stays inline.
+        std::thread::sleep(pause);
+        assert!(!p.shared.hot());
+        // Calls planned back to back are a burst. (Retried: a preemption
+        // between two calls can be longer than SPIN_NS on a loaded host.)
+        let burst = (0..20).any(|_| {
+            std::thread::sleep(pause);
+            let _ = p.shared.hot();
+            p.shared.hot()
+        });
+        assert!(burst, "back-to-back calls were never hot");
+        // After a pause, cold again.
+        std::thread::sleep(pause);
+        assert!(!p.shared.hot());
+    }
+
+    #[test]
     fn a_short_slow_call_leaves_the_estimate_alone() {
         let p = pool();
         let key = key_of::<fn(u16)>(7);
