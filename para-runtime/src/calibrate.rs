@@ -18,9 +18,8 @@
 //! data, and `Acquire` there would keep the compiler from forwarding the
 //! caller's just-stored locals across the lookup. Costs are plain `f64`
 //! bits: a reader sees either the old or the new estimate, and either is a
-//! valid estimate. Every table is
-//! listed (weakly) in a global registry, and `reset` clears each live one,
-//! so lookups check nothing but their slot. A lookup or a store racing a
+//! valid estimate. Every table is listed (weakly) in a global registry, and
+//! `reset` clears each live one, so lookups check nothing but their slot. A lookup or a store racing a
 //! reset may leave or see an old estimate: harmless (estimates only steer
 //! scheduling), and a reset is meant for tests between calls.
 
