@@ -23,6 +23,7 @@ mod reduce;
 mod registry;
 mod signals;
 mod sync;
+mod wide;
 
 #[cfg(all(test, loom))]
 mod loom_tests;

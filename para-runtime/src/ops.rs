@@ -5,6 +5,7 @@ use crate::chunk::{self, Plan};
 use crate::input::{IntoSource, Item, Source};
 use crate::pool::{CallOptions, Pool};
 use crate::reduce::fold_range;
+use crate::wide;
 use std::mem::MaybeUninit;
 use std::ops::Range;
 
@@ -78,16 +79,17 @@ impl Pool {
         let n = src.len();
         let mut out: Vec<U> = Vec::with_capacity(n);
         let dst = SendPtr(out.as_mut_ptr());
-        let body = |r: Range<usize>| {
+        let fill = |r: Range<usize>| {
             let p = dst.get();
             let len = r.len();
-            src.for_each_in(r, |i, x| {
+            wide::for_each_aligned(&src, r, p, |i, x| {
                 // SAFETY: `i < n` (ranges come from `0..n`), the buffer has
                 // capacity `n`, and each index is written by one chunk only.
                 unsafe { p.add(i).write(f(x)) };
             });
             len
         };
+        let body = |r: Range<usize>| wide::call(&fill, r);
         // A call with a big output (never a small one) asks for huge pages
         // first; out of the small-call path, where the extra call measurably
         // slowed the loop.
@@ -140,10 +142,10 @@ impl Pool {
             n
         );
         let dst = SendPtr(out.as_mut_ptr());
-        let body = |r: Range<usize>| {
+        let fill = |r: Range<usize>| {
             let p = dst.get();
             let len = r.len();
-            src.for_each_in(r, |i, x| {
+            wide::for_each_aligned(&src, r, p, |i, x| {
                 // SAFETY: `i < n == out.len()`; each index is assigned by one
                 // chunk only, and the slot holds an initialised value that
                 // the assignment drops.
@@ -151,6 +153,7 @@ impl Pool {
             });
             len
         };
+        let body = |r: Range<usize>| wide::call(&fill, r);
         self.shared.run(key_of::<F>(TAG_MAP), n, opts, body, || {});
     }
 

@@ -189,6 +189,9 @@ impl PoolBuilder {
         if self.chunk_size == Some(0) {
             return Err(BuildError::ZeroChunkSize);
         }
+        // The CPU check costs tens of µs under a hypervisor (each CPUID
+        // traps): here, not inside the first call's calibration probe.
+        crate::wide::prepare();
         let shared = Arc::new(Shared {
             queue: Mutex::new(Queue {
                 tasks: VecDeque::new(),
