@@ -16,12 +16,13 @@
 //! entry as unknown. The small-call bound (`inline_below`, derived from the
 //! cost) is read with `Relaxed` loads of key and bound: it guards no other
 //! data, and `Acquire` there would keep the compiler from forwarding the
-//! caller's just-stored locals across the lookup. Costs are plain `f64`
-//! bits: a reader sees either the old or the new estimate, and either is a
-//! valid estimate. Every table is listed (weakly) in a global registry, and
-//! `reset` clears each live one, so lookups check nothing but their slot. A lookup or a store racing a
-//! reset may leave or see an old estimate: harmless (estimates only steer
-//! scheduling), and a reset is meant for tests between calls.
+//! caller's just-stored locals across the lookup. Costs are plain `f64` bits:
+//! a reader sees either the old or the new estimate, and either is a valid
+//! estimate. Every table is listed (weakly) in a global registry, and `reset`
+//! clears each live one, so lookups check nothing but their slot. A lookup or
+//! a store racing a reset may leave or see an old estimate: harmless
+//! (estimates only steer scheduling), and a reset is meant for tests between
+//! calls.
 
 use crate::loom::{AtomicU64, Ordering};
 use std::hash::{Hash, Hasher};
