@@ -157,15 +157,28 @@ impl Slot {
         })
     }
 
+    /// Store the answer and wake the waiter. Runs on a worker (or on the
+    /// disposing thread), so the user code it may run is contained: the
+    /// drop of a result nobody waits for any more (the future was dropped)
+    /// and the executor's `wake`.
     fn complete(&self, r: Result<Erased, DispatchError>) {
-        let waker = {
+        let (waker, unwanted) = {
             let mut s = lock(&self.state);
-            s.result = Some(r);
-            self.done.store(true, Ordering::Release);
-            s.waker.take()
+            if s.cancelled {
+                (None, Some(r))
+            } else {
+                s.result = Some(r);
+                self.done.store(true, Ordering::Release);
+                (s.waker.take(), None)
+            }
         };
+        if let Some(r) = unwanted {
+            crate::unwind::drop_caught(r);
+        }
         if let Some(w) = waker {
-            w.wake();
+            if let Err(p) = catch_unwind(AssertUnwindSafe(|| w.wake())) {
+                crate::unwind::drop_payload(p);
+            }
         }
         if let Some(t) = &self.waiter {
             t.unpark();
@@ -182,26 +195,41 @@ struct DispatchRequest {
 
 impl Request for DispatchRequest {
     fn run(self: Box<Self>, finish: &dyn Fn()) {
-        {
-            let mut s = lock(&self.slot.state);
-            if s.cancelled {
-                return;
-            }
-            s.started = true;
+        let DispatchRequest {
+            info,
+            args,
+            slot,
+            signals,
+        } = *self;
+        let cancelled = {
+            let mut s = lock(&slot.state);
+            s.started = !s.cancelled;
+            s.cancelled
+        };
+        if cancelled {
+            // The arguments are the user's values: their `Drop` may panic.
+            crate::unwind::drop_caught(args);
+            return;
         }
-        let (invoke, call) = (self.info.__invoke, self.info.__call);
-        let args = self.args;
-        let out = catch_unwind(AssertUnwindSafe(move || invoke(call, args)));
-        self.signals.completed.add(1);
+        // `invoke` consumes `args`, so the kernel's parameters and its
+        // result are dropped or boxed inside this catch.
+        let out = catch_unwind(AssertUnwindSafe(move || info.invoke(args)));
+        signals.completed.add(1);
         finish();
-        self.slot.complete(out.map_err(|p| DispatchError::Panicked {
-            kernel: self.info.full_name(),
-            message: panic_message(p.as_ref()),
+        slot.complete(out.map_err(|p| {
+            let message = panic_message(p.as_ref());
+            crate::unwind::drop_payload(p);
+            DispatchError::Panicked {
+                kernel: info.full_name(),
+                message,
+            }
         }));
     }
 
     fn cancel(self: Box<Self>) {
-        self.slot.complete(Err(DispatchError::Disposed));
+        let DispatchRequest { args, slot, .. } = *self;
+        slot.complete(Err(DispatchError::Disposed));
+        crate::unwind::drop_caught(args);
     }
 
     fn id(&self) -> usize {
@@ -220,8 +248,15 @@ fn panic_message(p: &(dyn Any + Send)) -> String {
 }
 
 /// Registered kernels by name and by full name.
-fn index() -> &'static HashMap<String, Vec<&'static KernelInfo>> {
-    static INDEX: OnceLock<HashMap<String, Vec<&'static KernelInfo>>> = OnceLock::new();
+struct Index {
+    by_name: HashMap<String, Vec<&'static KernelInfo>>,
+    /// The longest key of `by_name`, in bytes: a longer name is unknown
+    /// without hashing it.
+    longest: usize,
+}
+
+fn index() -> &'static Index {
+    static INDEX: OnceLock<Index> = OnceLock::new();
     INDEX.get_or_init(|| {
         let mut m: HashMap<String, Vec<&'static KernelInfo>> = HashMap::new();
         for k in kernels() {
@@ -231,13 +266,25 @@ fn index() -> &'static HashMap<String, Vec<&'static KernelInfo>> {
                 m.entry(full).or_default().push(k);
             }
         }
-        m
+        Index {
+            longest: m.keys().map(String::len).max().unwrap_or(0),
+            by_name: m,
+        }
     })
 }
 
 /// Find a kernel and check the types of a call, before anything runs.
 fn resolve<A: 'static, R: 'static>(name: &str) -> Result<&'static KernelInfo, DispatchError> {
-    let found = index().get(name).map(Vec::as_slice).unwrap_or_default();
+    let index = index();
+    let found = if name.len() > index.longest {
+        &[][..]
+    } else {
+        index
+            .by_name
+            .get(name)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    };
     let info = match found {
         [] => {
             return Err(DispatchError::UnknownKernel {
@@ -260,7 +307,7 @@ fn resolve<A: 'static, R: 'static>(name: &str) -> Result<&'static KernelInfo, Di
             }
         }
     };
-    let (arg_id, arg_name) = (info.__args)();
+    let (arg_id, arg_name) = info.arg_type_id();
     if arg_id != TypeId::of::<A>() {
         return Err(DispatchError::ArgType {
             kernel: info.full_name(),
@@ -268,7 +315,7 @@ fn resolve<A: 'static, R: 'static>(name: &str) -> Result<&'static KernelInfo, Di
             found: std::any::type_name::<A>(),
         });
     }
-    let (ret_id, ret_name) = (info.__ret)();
+    let (ret_id, ret_name) = info.return_type_id();
     if ret_id != TypeId::of::<R>() {
         return Err(DispatchError::ReturnType {
             kernel: info.full_name(),
@@ -281,20 +328,40 @@ fn resolve<A: 'static, R: 'static>(name: &str) -> Result<&'static KernelInfo, Di
 
 /// Registered names within edit distance 2 of `name`, or containing it
 /// (case-insensitively), closest first.
+///
+/// Names longer than [`SUGGEST_MAX_LEN`] bytes get no suggestions, so a
+/// huge name (a request body passed by mistake) is answered at once; the
+/// edit distance runs only where the two lengths differ by at most 2 (the
+/// distance is at least that difference).
 fn suggest(name: &str) -> Vec<String> {
+    const MAX_DISTANCE: usize = 2;
+    if name.len() > SUGGEST_MAX_LEN {
+        return Vec::new();
+    }
     let lower = name.to_lowercase();
+    let len = lower.chars().count();
     let mut scored: Vec<(usize, String)> = kernels()
         .filter_map(|k| {
-            let d = edit_distance(&lower, &k.name.to_lowercase());
-            let contains =
-                k.name.to_lowercase().contains(&lower) || lower.contains(&k.name.to_lowercase());
-            (d <= 2 || contains).then(|| (d, k.name.to_owned()))
+            let kname = k.name.to_lowercase();
+            let klen = kname.chars().count();
+            let d = if len.abs_diff(klen) <= MAX_DISTANCE {
+                edit_distance(&lower, &kname)
+            } else {
+                usize::MAX
+            };
+            let contains = kname.contains(&lower) || lower.contains(&kname);
+            (d <= MAX_DISTANCE || contains).then(|| (d, k.name.to_owned()))
         })
         .collect();
     scored.sort();
     scored.dedup_by(|a, b| a.1 == b.1);
     scored.into_iter().take(3).map(|(_, n)| n).collect()
 }
+
+/// Longest name [`suggest`] looks at: far above any kernel name a person
+/// types, far below a mistaken payload (a 1 MiB name took 2 s before this
+/// bound: one `contains` scan and one edit-distance table per kernel).
+const SUGGEST_MAX_LEN: usize = 256;
 
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -353,15 +420,20 @@ impl Pool {
         let info = resolve::<A, R>(name)?;
         let shared = &self.shared;
         if shared.on_worker() {
-            let out = catch_unwind(AssertUnwindSafe(|| {
-                (info.__invoke)(info.__call, Box::new(args))
-            }));
+            let out = catch_unwind(AssertUnwindSafe(|| info.invoke(Box::new(args))));
             shared.signals.completed.add(1);
-            return downcast(out.map_err(|p| DispatchError::Panicked {
-                kernel: info.full_name(),
-                message: panic_message(p.as_ref()),
+            return downcast(out.map_err(|p| {
+                let message = panic_message(p.as_ref());
+                crate::unwind::drop_payload(p);
+                DispatchError::Panicked {
+                    kernel: info.full_name(),
+                    message,
+                }
             }));
         }
+        // The global pool restarts after `dispose_workers`, as every call
+        // on it does (an explicit pool that was disposed stays so).
+        shared.ensure_running();
         let slot = Slot::new(Some(thread::current()));
         let req = Box::new(DispatchRequest {
             info,
@@ -412,6 +484,7 @@ impl Pool {
             Ok(i) => i,
             Err(e) => return DispatchFuture::ready(Err(e)),
         };
+        self.shared.ensure_running();
         let slot = Slot::new(None);
         let req = Box::new(DispatchRequest {
             info,
@@ -504,14 +577,18 @@ impl<R: 'static> Future for DispatchFuture<R> {
 impl<R> Drop for DispatchFuture<R> {
     fn drop(&mut self) {
         if let FutState::Waiting { slot, shared } = &self.state {
-            let started = {
+            let (started, answer) = {
                 let mut s = lock(&slot.state);
                 s.cancelled = true;
-                s.started || s.result.is_some()
+                (s.started || s.result.is_some(), s.result.take())
             };
             if !started {
                 shared.remove_request(Arc::as_ptr(slot) as usize);
             }
+            // A result that arrived unread is dropped here, on the thread
+            // that dropped the future (not later on a worker, with the
+            // slot); a panic of its `Drop` is this drop's, as for any value.
+            drop(answer);
         }
     }
 }

@@ -24,7 +24,10 @@ pub fn global() -> &'static Pool {
 
 /// Stop the global pool's workers (if it was ever built). Calls in flight on
 /// other threads finish normally (their callers run the remaining chunks);
-/// the next call restarts the workers. Meant for tests.
+/// the next call (a map, a reduce or a dispatch) restarts the workers.
+/// Called from inside a kernel running on a global worker, it returns
+/// without joining (see [`Pool::dispose`]); a later call from outside the
+/// pool joins every thread it left. Meant for tests.
 pub fn dispose_workers() {
     if let Some(p) = GLOBAL.get() {
         p.dispose();

@@ -10,7 +10,38 @@ use std::ops::{Range, RangeInclusive};
 ///
 /// Implemented for the sources the [`IntoSource`] conversions produce; user
 /// types may implement it too (a strided view, a lazily computed sequence).
-pub trait Source: Sync + for<'s> SourceItem<'s> {
+///
+/// # Safety
+///
+/// The pool writes each call's outputs through raw pointers at the indices
+/// a source hands it, so it relies on this contract, and breaking it is
+/// undefined behaviour. An implementation must ensure that:
+///
+/// - `len()` returns the same value every time it is called on the same
+///   value, for as long as the source lives;
+/// - `get_unchecked(i)` is sound to call for every `i < len()`, from any
+///   thread, concurrently;
+/// - `for_each_in(range, g)` calls `g(i, item i)` exactly once for each
+///   `i` in `range`, in increasing order, and for no other `i` (or panics,
+///   before or after any number of those calls, which is allowed).
+///
+/// A source that cannot promise this cannot be passed to the pool; there
+/// is no safe way to implement this trait, so a lying safe implementation
+/// does not compile:
+///
+/// ```compile_fail,E0200
+/// use para_runtime::{Item, Source, SourceItem};
+/// struct Liar;
+/// impl SourceItem<'_> for Liar { type Item = usize; }
+/// impl Source for Liar { // error[E0200]: the trait `Source` requires an `unsafe impl`
+///     type Value = usize;
+///     fn len(&self) -> usize { 10 }
+///     unsafe fn get_unchecked(&self, i: usize) -> usize { i }
+///     fn value(i: usize) -> usize { i }
+///     fn for_each_in<G: FnMut(usize, usize)>(&self, _: std::ops::Range<usize>, _: G) {}
+/// }
+/// ```
+pub unsafe trait Source: Sync + for<'s> SourceItem<'s> {
     /// What a reduction folds: the item in owned form (`T` cloned from `&T`,
     /// the row slice itself, the index).
     type Value: Clone + Send + Sync;
@@ -32,7 +63,8 @@ pub trait Source: Sync + for<'s> SourceItem<'s> {
     /// The owned value of an item, for reductions.
     fn value(item: Item<'_, Self>) -> Self::Value;
 
-    /// Call `g(i, item i)` for every `i` in `range`, in order.
+    /// Call `g(i, item i)` for every `i` in `range`, in order, exactly once
+    /// each (see the trait's `# Safety`).
     ///
     /// Implementations copy their fields into locals before looping, so
     /// that writes the callback makes through raw pointers cannot be
@@ -93,7 +125,10 @@ impl<'s, 'a, T> SourceItem<'s> for SliceSource<'a, T> {
     type Item = &'a T;
 }
 
-impl<'a, T: Sync + Clone + Send> Source for SliceSource<'a, T> {
+// SAFETY: `len` is the slice's fixed length, `get_unchecked` indexes it,
+// and `for_each_slice` enumerates exactly `range` (slicing panics if it is
+// out of bounds).
+unsafe impl<'a, T: Sync + Clone + Send> Source for SliceSource<'a, T> {
     type Value = T;
 
     #[inline]
@@ -127,7 +162,9 @@ impl<'s, T> SourceItem<'s> for VecSource<T> {
     type Item = &'s T;
 }
 
-impl<T: Sync + Clone + Send> Source for VecSource<T> {
+// SAFETY: as for `SliceSource`: the vector is owned and never resized
+// while borrowed.
+unsafe impl<T: Sync + Clone + Send> Source for VecSource<T> {
     type Value = T;
 
     #[inline]
@@ -163,7 +200,10 @@ impl SourceItem<'_> for RangeSource {
     type Item = usize;
 }
 
-impl Source for RangeSource {
+// SAFETY: `len` is a fixed field; `get_unchecked` is plain arithmetic
+// (`start + i <= usize::MAX` for `i < len`, by construction);
+// `for_each_in` walks exactly `range` after the bounds check.
+unsafe impl Source for RangeSource {
     type Value = usize;
 
     #[inline]
@@ -273,7 +313,10 @@ impl<'s, 'a, T> SourceItem<'s> for Rows<'a, T> {
     type Item = &'a [T];
 }
 
-impl<'a, T: Sync> Source for Rows<'a, T> {
+// SAFETY: `len` is fixed by `data` and `width`; rows `i < len` lie inside
+// `data`; `for_each_in` enumerates the rows of the sub-slice for `range`,
+// which slicing bounds-checks.
+unsafe impl<'a, T: Sync> Source for Rows<'a, T> {
     type Value = &'a [T];
 
     #[inline]
@@ -418,7 +461,9 @@ impl<'s, T> SourceItem<'s> for OwnedRows<T> {
     type Item = &'s [T];
 }
 
-impl<T: Sync> Source for OwnedRows<T> {
+// SAFETY: as for `Rows`, over owned data that is never resized; the
+// default `for_each_in` walks exactly `range`.
+unsafe impl<T: Sync> Source for OwnedRows<T> {
     type Value = ();
 
     #[inline]

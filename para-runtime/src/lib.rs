@@ -23,6 +23,7 @@ mod reduce;
 mod registry;
 mod signals;
 mod sync;
+mod unwind;
 mod wide;
 
 #[cfg(all(test, loom))]
@@ -46,9 +47,9 @@ pub use input::{
     VecSource,
 };
 pub use pool::{reset_heuristic, CallOptions, Pool, PoolBuilder};
-pub use registry::{kernels, KernelInfo};
 #[doc(hidden)]
-pub use registry::{ErasedFn, KERNELS};
+pub use registry::KERNELS;
+pub use registry::{kernels, KernelInfo};
 pub use signals::{effect, Effect, Signal, Signals, Subscription};
 pub use sync::{
     Acquire, AcquireError, Lock, Mutex, MutexGuard, OwnedMutexGuard, OwnedSemaphorePermit,

@@ -9,6 +9,11 @@ use std::fmt;
 ///
 /// Registration covers non-generic kernels whose parameters and return
 /// type have an owned, `Send + 'static` form (see `dispatch`).
+///
+/// Entries are made only by `#[pure]`, through constructors that take the
+/// kernel as a typed fn pointer and pair it with the matching entry point;
+/// the erased fields are private, so safe code cannot pair a kernel with
+/// the wrong argument type.
 pub struct KernelInfo {
     /// Registry name: the fn's name, or `#[pure(name = "...")]`.
     pub name: &'static str,
@@ -16,22 +21,17 @@ pub struct KernelInfo {
     pub path: &'static str,
     /// The signature as written (`fn score(row: &[f32]) -> f32`).
     pub signature: &'static str,
-    #[doc(hidden)]
-    pub __args: fn() -> (TypeId, &'static str),
-    #[doc(hidden)]
-    pub __ret: fn() -> (TypeId, &'static str),
-    #[doc(hidden)]
-    pub __call: ErasedFn,
-    #[doc(hidden)]
-    pub __invoke: fn(ErasedFn, Box<dyn Any + Send>) -> Box<dyn Any + Send>,
+    args: fn() -> (TypeId, &'static str),
+    ret: fn() -> (TypeId, &'static str),
+    call: ErasedFn,
+    invoke: fn(ErasedFn, Box<dyn Any + Send>) -> Box<dyn Any + Send>,
 }
 
 /// A kernel's call shim (`fn(OwnedArgs) -> R`) with its type erased, so
 /// that the generic [`invoke`] is instantiated once per signature rather
-/// than once per kernel.
-#[doc(hidden)]
+/// than once per kernel. Only this module makes and reads them.
 #[derive(Clone, Copy, Debug)]
-pub struct ErasedFn(*const ());
+struct ErasedFn(*const ());
 
 // SAFETY: a function pointer is plain, immutable code address data.
 unsafe impl Send for ErasedFn {}
@@ -40,22 +40,22 @@ unsafe impl Sync for ErasedFn {}
 
 impl ErasedFn {
     /// Erase a call shim taking the owned arguments.
-    pub const fn new<A, R>(f: fn(A) -> R) -> ErasedFn {
+    const fn new<A, R>(f: fn(A) -> R) -> ErasedFn {
         ErasedFn(f as *const ())
     }
 
     /// Erase a kernel taking one `&[T]` (owned form `Vec<T>`).
-    pub const fn slice<T, R>(f: fn(&[T]) -> R) -> ErasedFn {
+    const fn slice<T, R>(f: fn(&[T]) -> R) -> ErasedFn {
         ErasedFn(f as *const ())
     }
 
     /// Erase a kernel taking one `&str` (owned form `String`).
-    pub const fn str<R>(f: fn(&str) -> R) -> ErasedFn {
+    const fn str<R>(f: fn(&str) -> R) -> ErasedFn {
         ErasedFn(f as *const ())
     }
 
     /// Erase a kernel taking one `&T` (owned form `T`).
-    pub const fn by_ref<T, R>(f: fn(&T) -> R) -> ErasedFn {
+    const fn by_ref<T, R>(f: fn(&T) -> R) -> ErasedFn {
         ErasedFn(f as *const ())
     }
 }
@@ -132,10 +132,10 @@ impl KernelInfo {
             name,
             path,
             signature,
-            __args: type_info::<Vec<T>>,
-            __ret: type_info::<R>,
-            __call: ErasedFn::slice(f),
-            __invoke: invoke_slice::<T, R>,
+            args: type_info::<Vec<T>>,
+            ret: type_info::<R>,
+            call: ErasedFn::slice(f),
+            invoke: invoke_slice::<T, R>,
         }
     }
 
@@ -150,10 +150,10 @@ impl KernelInfo {
             name,
             path,
             signature,
-            __args: type_info::<String>,
-            __ret: type_info::<R>,
-            __call: ErasedFn::str(f),
-            __invoke: invoke_str::<R>,
+            args: type_info::<String>,
+            ret: type_info::<R>,
+            call: ErasedFn::str(f),
+            invoke: invoke_str::<R>,
         }
     }
 
@@ -168,10 +168,10 @@ impl KernelInfo {
             name,
             path,
             signature,
-            __args: type_info::<T>,
-            __ret: type_info::<R>,
-            __call: ErasedFn::by_ref(f),
-            __invoke: invoke_ref::<T, R>,
+            args: type_info::<T>,
+            ret: type_info::<R>,
+            call: ErasedFn::by_ref(f),
+            invoke: invoke_ref::<T, R>,
         }
     }
 
@@ -187,15 +187,34 @@ impl KernelInfo {
             name,
             path,
             signature,
-            __args: type_info::<A>,
-            __ret: type_info::<R>,
-            __call: ErasedFn::new(f),
-            __invoke: invoke::<A, R>,
+            args: type_info::<A>,
+            ret: type_info::<R>,
+            call: ErasedFn::new(f),
+            invoke: invoke::<A, R>,
         }
     }
 }
 
 impl KernelInfo {
+    /// Run the kernel on boxed owned arguments.
+    ///
+    /// # Panics
+    /// If `args` is not the kernel's owned argument type (dispatch checks it
+    /// first with [`KernelInfo::arg_type_id`]), or if the kernel panics.
+    pub(crate) fn invoke(&self, args: Box<dyn Any + Send>) -> Box<dyn Any + Send> {
+        (self.invoke)(self.call, args)
+    }
+
+    /// Type id and name of the owned argument form.
+    pub(crate) fn arg_type_id(&self) -> (TypeId, &'static str) {
+        (self.args)()
+    }
+
+    /// Type id and name of the return type.
+    pub(crate) fn return_type_id(&self) -> (TypeId, &'static str) {
+        (self.ret)()
+    }
+
     /// `path::name`: the name that always identifies this kernel, even when
     /// another module registers the same name.
     pub fn full_name(&self) -> String {
@@ -205,12 +224,12 @@ impl KernelInfo {
     /// Type name of the owned argument form `dispatch` expects (a tuple for
     /// several parameters, `()` for none).
     pub fn arg_type(&self) -> &'static str {
-        (self.__args)().1
+        (self.args)().1
     }
 
     /// Type name of the kernel's return type.
     pub fn return_type(&self) -> &'static str {
-        (self.__ret)().1
+        (self.ret)().1
     }
 }
 

@@ -428,13 +428,6 @@ impl Signals {
             completed: Signal::striped(),
         }
     }
-
-    pub(crate) fn reset(&self) {
-        self.workers_count.set(0);
-        self.queued.set(0);
-        self.inflight.set(0);
-        self.completed.set(0);
-    }
 }
 
 // ---------------------------------------------------------------- effects
@@ -539,7 +532,14 @@ fn run_effect(e: &Arc<EffectInner>) {
     TRACKING.with(|t| *t.borrow_mut() = Some(Vec::new()));
     let ok = {
         let mut f = lock(&e.f);
-        catch_unwind(AssertUnwindSafe(&mut **f)).is_ok()
+        match catch_unwind(AssertUnwindSafe(&mut **f)) {
+            Ok(()) => true,
+            Err(p) => {
+                // The payload is the effect's: its `Drop` may panic too.
+                crate::unwind::drop_payload(p);
+                false
+            }
+        }
     };
     let read = TRACKING.with(|t| t.borrow_mut().take()).unwrap_or_default();
     if !ok || !e.alive.load(Ordering::SeqCst) {
@@ -635,15 +635,26 @@ impl Notifier {
                         .unwrap_or_else(std::sync::PoisonError::into_inner);
                 }
             };
-            match item {
+            // User code runs contained inside (`run_effect`, `deliver`);
+            // this catch keeps the notifier alive should a drop of the
+            // user's values slip through, and drops the item itself
+            // (possibly the last reference to a closure) contained.
+            let ran = catch_unwind(AssertUnwindSafe(|| match item {
                 Item::Signal(cell) => self.deliver(&cell),
-                Item::Effect(e) => run_effect(&e),
+                Item::Effect(e) => {
+                    run_effect(&e);
+                    crate::unwind::drop_caught(e);
+                }
                 Item::First(e, done) => {
                     run_effect(&e);
                     let (m, cv) = &*done;
                     *m.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = true;
                     cv.notify_all();
+                    crate::unwind::drop_caught(e);
                 }
+            }));
+            if let Err(p) = ran {
+                crate::unwind::drop_payload(p);
             }
         }
     }
@@ -669,12 +680,18 @@ impl Notifier {
             (subs, effects)
         };
         for f in subs {
-            let _ = catch_unwind(AssertUnwindSafe(|| f(v)));
+            if let Err(p) = catch_unwind(AssertUnwindSafe(|| f(v))) {
+                crate::unwind::drop_payload(p);
+            }
+            // Unsubscribed meanwhile, this is the last reference: the
+            // closure's captures are the user's, and so is their `Drop`.
+            crate::unwind::drop_caught(f);
         }
         for e in effects {
             if !e.queued.swap(true, Ordering::SeqCst) {
                 run_effect(&e);
             }
+            crate::unwind::drop_caught(e);
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use core::marker::PhantomData;
 pub use para_runtime::{
-    AsIs, CallOptions, ErasedFn, IntoSource, Item, KernelInfo, Pool, Source, VecSource, KERNELS,
+    AsIs, CallOptions, IntoSource, Item, KernelInfo, Pool, Source, VecSource, KERNELS,
 };
 
 /// Implemented by the marker type `#[pure]` emits next to each kernel.

@@ -15,7 +15,24 @@
 //! - A panic in a chunk is caught, stored (first one wins), and sets `stop`;
 //!   later claims skip their chunk. The owner catches its own panics the
 //!   same way, so it never unwinds while helpers still borrow its frame, and
-//!   re-raises the stored payload after the wait.
+//!   re-raises the stored payload after the wait. A losing payload is
+//!   dropped under `catch_unwind` too ([`crate::unwind::drop_payload`]):
+//!   its `Drop` is user code and may panic.
+//!
+//! # Invariant
+//! **A call never returns or unwinds while any thread is inside one of its
+//! chunks, and every payload, result and drop of user code runs where a
+//! panic from it is caught.** The first half is `done == chunks` before
+//! the owner leaves [`Job::wait`], with every increment of `done` made
+//! after the chunk's last access to `body`; the second is that nothing
+//! between a claim and its `done` increment can unwind: the chunk and the
+//! payload's drop run under `catch_unwind`, the rest is para's own
+//! bookkeeping (counters, a mutex that ignores poison). The owner's side
+//! holds an [`AbortOnUnwind`](crate::unwind::AbortOnUnwind) guard from
+//! publishing the job to the end of `wait`, so even a bug there aborts
+//! rather than freeing a frame that a helper still writes. The loom model
+//! `loom_owner_never_leaves_while_a_chunk_runs` checks both halves with
+//! two panicking chunks whose payloads panic when dropped.
 //!
 //! # Memory ordering
 //! `done.fetch_add` is `AcqRel` and the owner's load of `done` is `Acquire`:
@@ -27,8 +44,8 @@
 //! wake-up cannot be lost, and the owner re-checks `done` after every wake.
 
 use crate::loom::{thread, AtomicBool, AtomicUsize, Mutex, Ordering};
-use std::any::Any;
-use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use crate::unwind::Payload;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// A chunk runner: runs chunk `i` and returns how many items it finished.
 pub(crate) type Body<'a> = dyn Fn(usize) -> usize + Sync + 'a;
@@ -38,7 +55,7 @@ pub(crate) struct Job {
     done: AtomicUsize,
     chunks: usize,
     stop: AtomicBool,
-    panic: Mutex<Option<Box<dyn Any + Send>>>,
+    panic: Mutex<Option<Payload>>,
     owner: thread::Thread,
     /// Helpers that picked this job off the queue.
     pub(crate) started: AtomicUsize,
@@ -91,9 +108,20 @@ impl Job {
                     Ok(items) => count(items),
                     Err(payload) => {
                         self.stop.store(true, Ordering::Relaxed);
-                        let mut slot = crate::loom::lock(&self.panic);
-                        if slot.is_none() {
-                            *slot = Some(payload);
+                        let loser = {
+                            let mut slot = crate::loom::lock(&self.panic);
+                            match *slot {
+                                None => {
+                                    *slot = Some(payload);
+                                    None
+                                }
+                                Some(_) => Some(payload),
+                            }
+                        };
+                        // Outside the lock, and contained: the payload's
+                        // `Drop` is user code.
+                        if let Some(p) = loser {
+                            crate::unwind::drop_payload(p);
                         }
                     }
                 }
@@ -115,8 +143,17 @@ impl Job {
     }
 
     /// Owner only: wait until every chunk is done, then re-raise a kernel's
-    /// panic if there was one.
+    /// panic if there was one (the loom models' shorthand).
+    #[cfg(all(test, loom))]
     pub(crate) fn wait(&self) {
+        if let Some(p) = self.wait_quiet() {
+            std::panic::resume_unwind(p);
+        }
+    }
+
+    /// Owner only: wait until every chunk is done; the first panic of a
+    /// chunk, if any, is handed back rather than re-raised.
+    pub(crate) fn wait_quiet(&self) -> Option<Payload> {
         let mut spins = 0u32;
         while self.done.load(Ordering::Acquire) != self.chunks {
             if spins < SPIN_WAIT {
@@ -126,9 +163,7 @@ impl Job {
                 thread::park();
             }
         }
-        if let Some(p) = crate::loom::lock(&self.panic).take() {
-            resume_unwind(p);
-        }
+        crate::loom::lock(&self.panic).take()
     }
 }
 

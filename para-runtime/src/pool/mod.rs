@@ -28,6 +28,7 @@ use crate::signals::Signals;
 use std::collections::VecDeque;
 use std::fmt;
 use std::ops::Range;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 #[cfg(not(loom))]
 use std::time::Duration;
@@ -59,6 +60,10 @@ struct Queue {
     tasks: VecDeque<Task>,
     sleepers: usize,
     shutdown: bool,
+    /// Bumped by every stop: a worker serves only the generation it was
+    /// started for, so a worker that outlives a stop (it was inside a
+    /// kernel that disposed its own pool) never serves the restarted pool.
+    generation: u64,
 }
 
 pub(crate) struct Shared {
@@ -72,7 +77,7 @@ pub(crate) struct Shared {
     planned_at: AtomicU64,
     epoch: Instant,
     running: AtomicBool,
-    handles: Mutex<Vec<std::thread::JoinHandle<()>>>,
+    handles: Mutex<Handles>,
     pub(crate) signals: Signals,
     pub(crate) cache: CostCache,
     pub(crate) concurrency: usize,
@@ -80,6 +85,14 @@ pub(crate) struct Shared {
     name: String,
     restartable: bool,
     id: usize,
+}
+
+/// The pool's threads: those of the running generation, and those a stop
+/// could not join (it ran on one of them) or did not wait for.
+#[derive(Default)]
+struct Handles {
+    live: Vec<std::thread::JoinHandle<()>>,
+    detached: Vec<std::thread::JoinHandle<()>>,
 }
 
 static NEXT_POOL_ID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
@@ -197,6 +210,7 @@ impl PoolBuilder {
                 tasks: VecDeque::new(),
                 sleepers: 0,
                 shutdown: false,
+                generation: 0,
             }),
             cv: Condvar::new(),
             pending: AtomicUsize::new(0),
@@ -204,7 +218,7 @@ impl PoolBuilder {
             planned_at: AtomicU64::new(0),
             epoch: Instant::now(),
             running: AtomicBool::new(false),
-            handles: Mutex::new(Vec::new()),
+            handles: Mutex::new(Handles::default()),
             signals: Signals::new(),
             cache: CostCache::new(),
             concurrency: requested.min(cores),
@@ -295,8 +309,13 @@ impl Pool {
     ///
     /// Idempotent. Blocking calls made afterwards still work, inline on the
     /// calling thread; [`dispatch`](Pool::dispatch) answers `Disposed`.
-    /// Called from one of this pool's own workers (inside a kernel), that
-    /// worker is not joined but exits when its task ends.
+    ///
+    /// Called from one of this pool's own workers (inside a kernel), it
+    /// joins no thread (a sibling may be waiting for this very task): the
+    /// calling worker stops counting in `workers_count` and `inflight` at
+    /// once and exits when its task ends, the others after their current
+    /// task, and none of them serves the pool again, even once it is
+    /// restarted. The next `dispose` from outside the pool joins them all.
     pub fn dispose(&self) {
         self.shared.stop();
     }
@@ -315,14 +334,18 @@ impl Shared {
         if self.running.load(Ordering::Acquire) {
             return Ok(());
         }
-        lock(&self.queue).shutdown = false;
+        let generation = {
+            let mut q = lock(&self.queue);
+            q.shutdown = false;
+            q.generation
+        };
         for index in 0..self.concurrency {
             let me = Arc::clone(self);
             let spawned = std::thread::Builder::new()
                 .name(format!("{}-{index}", self.name))
-                .spawn(move || me.worker_main());
+                .spawn(move || me.worker_main(generation));
             match spawned {
-                Ok(h) => handles.push(h),
+                Ok(h) => handles.live.push(h),
                 Err(source) => {
                     drop(handles);
                     self.stop();
@@ -350,30 +373,69 @@ impl Shared {
         self.restartable && self.start().is_ok()
     }
 
+    /// Stop the workers: queued tasks are cancelled, the generation ends,
+    /// and the threads are joined.
+    ///
+    /// Called on one of this pool's own workers (a kernel disposed its own
+    /// pool), nothing is joined: that thread is inside a task, and joining
+    /// a sibling that waits for this task would deadlock. The thread
+    /// detaches itself instead (it stops counting in `workers_count` and
+    /// `inflight` at once, and ends when its task does); its siblings end
+    /// after their current task. The next stop from outside the pool joins
+    /// them all, so no thread of a disposed pool outlives a later
+    /// `dispose()` from outside.
     fn stop(&self) {
-        let mut handles = lock(&self.handles);
-        let cancelled: Vec<Task> = {
-            let mut q = lock(&self.queue);
-            q.shutdown = true;
-            self.running.store(false, Ordering::Release);
-            self.pending.store(0, Ordering::Relaxed);
-            q.tasks.drain(..).collect()
+        let on_own_worker = self.on_worker();
+        let (cancelled, joinable) = {
+            let mut handles = lock(&self.handles);
+            let cancelled: Vec<Task> = {
+                let mut q = lock(&self.queue);
+                q.shutdown = true;
+                q.generation += 1;
+                self.running.store(false, Ordering::Release);
+                self.pending.store(0, Ordering::Relaxed);
+                // Under the queue lock, like the increments in `push_*`.
+                self.signals.queued.sub(q.tasks.len());
+                q.tasks.drain(..).collect()
+            };
+            let live = std::mem::take(&mut handles.live);
+            handles.detached.extend(live);
+            // A thread never joins itself: one that detached itself and
+            // now disposes again (from the same kernel) stays detached.
+            let me = std::thread::current().id();
+            let joinable = if on_own_worker {
+                Vec::new()
+            } else {
+                let (mine, others) = std::mem::take(&mut handles.detached)
+                    .into_iter()
+                    .partition(|h| h.thread().id() == me);
+                handles.detached = mine;
+                others
+            };
+            (cancelled, joinable)
         };
         self.cv.notify_all();
+        if on_own_worker {
+            WORKER_OF.with(|w| w.set(0));
+            self.signals.workers_count.sub(1);
+            self.signals.inflight.sub(1);
+        }
         for t in cancelled {
             if let Task::Request(r) = t {
-                r.cancel();
+                // `cancel` contains the panics of the user's values it
+                // drops; this catch keeps the remaining cancellations and
+                // the joins going even so.
+                if let Err(p) = catch_unwind(AssertUnwindSafe(|| r.cancel())) {
+                    crate::unwind::drop_payload(p);
+                }
             }
         }
-        let me = std::thread::current().id();
-        for h in handles.drain(..) {
-            if h.thread().id() != me {
-                // A worker thread ends only by returning: its tasks catch
-                // kernel panics. A join error cannot carry anything to act on.
-                let _ = h.join();
-            }
+        for h in joinable {
+            // A worker thread ends only by returning: its tasks catch
+            // kernel panics. A join error cannot carry anything to act on.
+            let _ = h.join();
         }
-        self.signals.reset();
+        self.signals.completed.set(0);
     }
 
     /// Push `n` help requests for `job`; returns how many were pushed.
@@ -444,18 +506,22 @@ impl Shared {
         self.signals.queued.sub(removed);
     }
 
-    fn try_pop(&self) -> Option<Task> {
+    fn try_pop(&self, generation: u64) -> Option<Task> {
         let mut q = lock(&self.queue);
+        if q.generation != generation {
+            return None;
+        }
         let t = q.tasks.pop_front()?;
         self.pending.fetch_sub(1, Ordering::Relaxed);
         Some(t)
     }
 
-    /// The next task for a worker, or `None` at shutdown: take one if
-    /// queued, else spin for up to [`SPIN_NS`], else sleep.
-    fn next_task(&self) -> Option<Task> {
+    /// The next task for a worker of `generation`, or `None` at shutdown
+    /// (or once that generation has ended): take one if queued, else spin
+    /// for up to [`SPIN_NS`], else sleep.
+    fn next_task(&self, generation: u64) -> Option<Task> {
         if self.pending.load(Ordering::Acquire) > 0 {
-            if let Some(t) = self.try_pop() {
+            if let Some(t) = self.try_pop(generation) {
                 return Some(t);
             }
         }
@@ -474,12 +540,12 @@ impl Shared {
         }
         let mut q = lock(&self.queue);
         loop {
+            if q.shutdown || q.generation != generation {
+                return None;
+            }
             if let Some(t) = q.tasks.pop_front() {
                 self.pending.fetch_sub(1, Ordering::Relaxed);
                 return Some(t);
-            }
-            if q.shutdown {
-                return None;
             }
             q.sleepers += 1;
             self.asleep.store(q.sleepers, Ordering::Relaxed);
@@ -492,20 +558,30 @@ impl Shared {
         }
     }
 
-    fn worker_main(self: Arc<Self>) {
+    fn worker_main(self: Arc<Self>, generation: u64) {
         WORKER_OF.with(|w| w.set(self.id));
         self.signals.workers_count.add(1);
-        let _exit = DecOnDrop::new(&self.signals.workers_count);
-        while let Some(task) = self.next_task() {
+        let _exit = DecOnDrop::new(&self.signals.workers_count, self.id);
+        // A thread detached by a stop on itself (see `stop`) has left.
+        while WORKER_OF.with(|w| w.get()) == self.id {
+            let Some(task) = self.next_task(generation) else {
+                break;
+            };
             self.signals.queued.sub(1);
             self.signals.inflight.add(1);
-            let running = DecOnDrop::new(&self.signals.inflight);
-            match task {
+            let running = DecOnDrop::new(&self.signals.inflight, self.id);
+            // Tasks contain the panics of user code themselves (see
+            // `Job::work` and `Request::run`); this catch only keeps the
+            // worker alive should one slip through.
+            let ran = catch_unwind(AssertUnwindSafe(|| match task {
                 Task::Help(job) => {
                     job.started.fetch_add(1, Ordering::AcqRel);
                     job.work(&|n| self.signals.completed.add(n), &|| running.fire());
                 }
                 Task::Request(r) => r.run(&|| running.fire()),
+            }));
+            if let Err(p) = ran {
+                crate::unwind::drop_payload(p);
             }
         }
     }
@@ -620,10 +696,10 @@ impl Shared {
     fn probe(&self, prefix: &mut dyn FnMut(Range<usize>) -> usize, units: usize) -> (usize, Cost) {
         let start = Instant::now();
         let mut step_start = start;
-        let (mut done, mut step, mut items) = (0, 1, 0);
+        let (mut done, mut step, mut items) = (0_usize, 1_usize, 0_usize);
         let mut best = f64::INFINITY;
         loop {
-            let hi = (done + step).min(units);
+            let hi = done.saturating_add(step).min(units);
             let n = prefix(done..hi);
             items += n;
             done = hi;
@@ -696,19 +772,30 @@ impl Shared {
         let (lo, hi) = (range.start, range.end);
         let chunks = (hi - lo).div_ceil(chunk);
         let run_chunk = |i: usize| {
+            // `i < chunks`, so `a < hi`; the end is `min(a + chunk, hi)`
+            // written so that it cannot overflow near `usize::MAX`.
             let a = lo + i * chunk;
-            body(a..(a + chunk).min(hi))
+            body(a..a + chunk.min(hi - a))
         };
-        // SAFETY: `job.wait()` below returns only after every chunk is done,
-        // before `run_chunk` (and what it borrows) goes out of scope; `wait`
-        // is reached even if a chunk panics, because `work` catches panics.
+        // From here to the end of `wait`, unwinding would free `run_chunk`
+        // while helpers may run it: nothing here unwinds (chunks run under
+        // `catch_unwind`), and the guard turns a bug into an abort.
+        let critical = crate::unwind::AbortOnUnwind;
+        // SAFETY: `job.wait_quiet()` below returns only after every chunk is
+        // done, before `run_chunk` (and what it borrows) goes out of scope;
+        // it is reached even if a chunk panics, because `work` catches
+        // panics, and `critical` aborts on any other unwind.
         let job = Arc::new(unsafe { Job::new(chunks, &run_chunk) });
         let pushed = self.push_help(&job, (threads - 1).min(chunks - 1));
         job.work(&|n| self.signals.completed.add(n), &|| {});
         if job.started.load(Ordering::Acquire) < pushed {
             self.remove_help(&job);
         }
-        job.wait();
+        let panicked = job.wait_quiet();
+        critical.disarm();
+        if let Some(p) = panicked {
+            std::panic::resume_unwind(p);
+        }
     }
 
     /// Run a call whose units are independent (map-like): where the cache
@@ -793,23 +880,27 @@ pub(crate) struct Decision {
     pub(crate) timed: Option<(Instant, Cost)>,
 }
 
-/// Decrements a counter once: early through [`DecOnDrop::fire`], or when
-/// dropped, so counters stay exact when a task unwinds.
+/// Decrements a worker's counter once: early through [`DecOnDrop::fire`],
+/// or when dropped, so counters stay exact when a task unwinds; not at all
+/// once the thread has detached itself from pool `pool` (a stop on its own
+/// worker already took it out of the counts).
 struct DecOnDrop<'a> {
     signal: &'a crate::signals::Signal,
+    pool: usize,
     armed: std::cell::Cell<bool>,
 }
 
 impl<'a> DecOnDrop<'a> {
-    fn new(signal: &'a crate::signals::Signal) -> Self {
+    fn new(signal: &'a crate::signals::Signal, pool: usize) -> Self {
         DecOnDrop {
             signal,
+            pool,
             armed: std::cell::Cell::new(true),
         }
     }
 
     fn fire(&self) {
-        if self.armed.replace(false) {
+        if self.armed.replace(false) && WORKER_OF.with(|w| w.get()) == self.pool {
             self.signal.sub(1);
         }
     }
