@@ -629,6 +629,53 @@ fn dispose_workers_from_a_kernel_on_a_global_worker() {
     assert_eq!(g.signals().workers_count.get(), n);
 }
 
+#[cfg(target_os = "linux")]
+#[test]
+fn dispose_twice_from_a_kernel_on_an_explicit_pool() {
+    let p = pool("twice");
+    let fired = AtomicBool::new(false);
+    let armed = AtomicBool::new(false);
+    let disposals = AtomicUsize::new(0);
+    // Nested: the outer chunks run inner calls, whose chunks may run on
+    // the sibling worker while this worker (their owner) waits: a dispose
+    // on either worker must join neither.
+    let inner = |i: usize| {
+        std::thread::sleep(Duration::from_micros(200));
+        if armed.load(Ordering::SeqCst)
+            && on_worker_of("twice")
+            && !fired.swap(true, Ordering::SeqCst)
+        {
+            p.dispose();
+            p.dispose();
+            disposals.fetch_add(1, Ordering::SeqCst);
+        }
+        i
+    };
+    let outer = |i: usize| p.map_with(one_per_chunk(), inner, 0..8).len() + i;
+    assert_eq!(p.map_with(one_per_chunk(), outer, 0..4), vec![8, 9, 10, 11]);
+    armed.store(true, Ordering::SeqCst);
+    for _ in 0..3 {
+        fired.store(false, Ordering::SeqCst);
+        assert_eq!(p.map_with(one_per_chunk(), outer, 0..4), vec![8, 9, 10, 11]);
+    }
+    // Once: the pool is explicit, so it stays disposed (inline) after.
+    assert_eq!(
+        disposals.load(Ordering::SeqCst),
+        1,
+        "no kernel ran on a worker"
+    );
+    p.dispose();
+    let t = Instant::now();
+    while threads_named("twice-") > 0 {
+        assert!(
+            t.elapsed() < Duration::from_millis(100),
+            "a worker outlived dispose"
+        );
+        std::thread::yield_now();
+    }
+    assert_eq!(signal_values(&p.signals()), (0, 0, 0, 0));
+}
+
 // ------------------------------------------------- dispatch, hostile
 
 /// Arguments (and results) whose `Drop` panics.

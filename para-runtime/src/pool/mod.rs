@@ -100,6 +100,9 @@ static NEXT_POOL_ID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicU
 std::thread_local! {
     /// Id of the pool whose worker this thread is (0: none).
     static WORKER_OF: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// Id of the pool this thread was a worker of until a stop on it
+    /// detached it (0: none); it still runs that pool's task.
+    static DETACHED_FROM: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// Options of one call: how many workers may help and the chunk size.
@@ -385,7 +388,11 @@ impl Shared {
     /// them all, so no thread of a disposed pool outlives a later
     /// `dispose()` from outside.
     fn stop(&self) {
-        let on_own_worker = self.on_worker();
+        // A thread detached earlier is still inside this pool's task (a
+        // kernel that disposes twice): it must not join its siblings
+        // either, since one of them may be waiting for that task.
+        let attached = self.on_worker();
+        let on_own_worker = attached || DETACHED_FROM.with(|d| d.get()) == self.id;
         let (cancelled, joinable) = {
             let mut handles = lock(&self.handles);
             let cancelled: Vec<Task> = {
@@ -400,8 +407,8 @@ impl Shared {
             };
             let live = std::mem::take(&mut handles.live);
             handles.detached.extend(live);
-            // A thread never joins itself: one that detached itself and
-            // now disposes again (from the same kernel) stays detached.
+            // A thread never joins itself (the partition is for a thread
+            // that is no worker of this pool any more but still listed).
             let me = std::thread::current().id();
             let joinable = if on_own_worker {
                 Vec::new()
@@ -415,8 +422,9 @@ impl Shared {
             (cancelled, joinable)
         };
         self.cv.notify_all();
-        if on_own_worker {
+        if attached {
             WORKER_OF.with(|w| w.set(0));
+            DETACHED_FROM.with(|d| d.set(self.id));
             self.signals.workers_count.sub(1);
             self.signals.inflight.sub(1);
         }
