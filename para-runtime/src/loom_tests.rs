@@ -3,7 +3,7 @@
 
 use crate::loom::{thread, AtomicBool, AtomicUsize, Ordering};
 use crate::pool::Job;
-use crate::sync::{Mutex, Semaphore};
+use crate::sync::{Mutex, Semaphore, SemaphorePermit};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -259,6 +259,139 @@ fn waker_releases(mode: Duration) {
         // 1 from the thread, 1 from wake, 1 from the Flag's drop.
         assert_eq!(sem.available_permits(), 3);
     }
+}
+
+/// Starvation noticed on acquire (handoff mode from the first waiter on):
+/// while a release runs, a queued waiter that is re-polled, or a newcomer,
+/// finds the released permit free with `HANDOFF` still clear in some
+/// interleavings; neither may take it ahead of the head. The first case
+/// fails without the re-check of the head's deadline in `Batch::poll`, the
+/// second without the fast path's check of the published deadline.
+#[test]
+fn loom_starving_head_is_not_passed() {
+    for repoll in [true, false] {
+        loom::model(move || starving_head(repoll));
+    }
+}
+
+fn starving_head(repoll: bool) {
+    let sem = sem(1, Duration::ZERO);
+    sem.try_acquire().unwrap().forget();
+    let (fh, fn_) = (flag(), flag());
+    let (wh, wn) = (flag_waker(Arc::clone(&fh)), flag_waker(Arc::clone(&fn_)));
+    let mut head = Box::pin(sem.acquire());
+    let mut next = Box::pin(sem.acquire());
+    assert!(poll(&mut head, &wh).is_pending());
+    if repoll {
+        assert!(poll(&mut next, &wn).is_pending());
+        let s2 = Arc::clone(&sem);
+        let t = thread::spawn(move || s2.add_permits(1));
+        assert!(
+            poll(&mut next, &wn).is_pending(),
+            "a re-polled waiter passed the starving head"
+        );
+        t.join().unwrap();
+    } else {
+        // The newcomer on the spawned thread: loom's DPOR compares an
+        // operation only with the last dependent access, so with the roles
+        // swapped the release's own load hides the race between the
+        // newcomer's load and the release's compare-exchange.
+        let s2 = Arc::clone(&sem);
+        let t = thread::spawn(move || s2.try_acquire().map(SemaphorePermit::forget).is_none());
+        sem.add_permits(1);
+        assert!(t.join().unwrap(), "a newcomer passed the starving head");
+    }
+    let p = match poll(&mut head, &wh) {
+        Poll::Ready(Ok(p)) => p,
+        _ => panic!("the head was not served"),
+    };
+    if repoll {
+        assert!(poll(&mut next, &wn).is_pending());
+    }
+    drop(p);
+    assert!(matches!(poll(&mut next, &wn), Poll::Ready(Ok(_))));
+    drop((head, next));
+    assert_eq!(sem.available_permits(), 1);
+}
+
+/// `acquire_many(0)` and the other zero-permit forms complete at once in
+/// both modes, even with a head queued and a release (or a close) racing.
+#[test]
+fn loom_zero_permits_complete_at_once_beside_a_queued_head() {
+    for mode in MODES {
+        for close in [false, true] {
+            loom::model(move || zero_permits(mode, close));
+        }
+    }
+}
+
+fn zero_permits(mode: Duration, close: bool) {
+    let sem = sem(1, mode);
+    sem.try_acquire().unwrap().forget();
+    let w = flag_waker(flag());
+    let mut head = Box::pin(sem.acquire());
+    assert!(poll(&mut head, &w).is_pending());
+    let s2 = Arc::clone(&sem);
+    let t = thread::spawn(move || {
+        if close {
+            s2.close();
+        }
+        s2.add_permits(1);
+    });
+    let mut zero = Box::pin(sem.acquire_many(0));
+    match poll(&mut zero, &w) {
+        Poll::Ready(Ok(p)) => assert_eq!(p.num_permits(), 0),
+        Poll::Ready(Err(_)) => assert!(close, "failed without a close"),
+        Poll::Pending => panic!("acquire_many(0) queued"),
+    }
+    let z = sem.try_acquire_many(0);
+    assert!(z.is_some() || close);
+    drop(z);
+    let z = sem.acquire_many_blocking(0);
+    assert!(z.is_ok() || close);
+    drop(z);
+    t.join().unwrap();
+    match poll(&mut head, &w) {
+        Poll::Ready(Ok(p)) => assert!(!close, "{p:?} after close"),
+        Poll::Ready(Err(_)) => assert!(close),
+        Poll::Pending => panic!("the head was not served"),
+    }
+    drop(head);
+    assert_eq!(sem.available_permits(), 1);
+}
+
+/// A newcomer's slow path (the head's published deadline has passed)
+/// racing the head's cancellation: no permit is lost, and once the
+/// cancellation is seen the newcomer is not turned away by a head that is
+/// gone.
+#[test]
+fn loom_newcomer_racing_a_cancelled_starving_head() {
+    loom::model(|| {
+        let sem = sem(2, Duration::ZERO);
+        let held = sem.try_acquire().unwrap();
+        let w = flag_waker(flag());
+        let mut head = Box::pin(Arc::clone(&sem).acquire_many_owned(2));
+        assert!(head
+            .as_mut()
+            .poll(&mut Context::from_waker(&w))
+            .is_pending());
+        let gone = Arc::new(AtomicBool::new(false));
+        let g2 = Arc::clone(&gone);
+        let t = thread::spawn(move || {
+            drop(head);
+            g2.store(true, Ordering::SeqCst);
+        });
+        let seen_gone = gone.load(Ordering::SeqCst);
+        let p = sem.try_acquire();
+        if seen_gone {
+            assert!(p.is_some(), "turned away by a head that had left");
+        }
+        drop(p);
+        t.join().unwrap();
+        drop(held);
+        assert_eq!(sem.available_permits(), 2, "no permit lost");
+        assert!(sem.try_acquire_many(2).is_some());
+    });
 }
 
 #[test]

@@ -7,24 +7,45 @@
 //!
 //! `state` packs the free permits (`state >> SHIFT`) with three flags:
 //! `CLOSED`, `WAITERS` (the list is non-empty) and `HANDOFF` (fair mode).
+//! `head_deadline` publishes when the head waiter starts to starve (in
+//! [`now`]'s nanoseconds; `NEVER` when the list is empty).
 //!
 //! - **Fast paths.** Acquiring is one compare-exchange on `state` that
 //!   takes permits when enough are free, `CLOSED` is clear and `HANDOFF` is
-//!   clear. Releasing is one `fetch_add` of the permits; only if the flags
-//!   it returns show `WAITERS` does it go on to the list: an uncontended
-//!   release never touches it.
+//!   clear; if `WAITERS` is set it first checks `head_deadline` against the
+//!   clock (below). Acquiring zero permits takes nothing and passes nobody:
+//!   it succeeds at once in every mode, without changing `state` (it fails
+//!   only once closed). Releasing is one `fetch_add` of the permits; only
+//!   if the flags it returns show `WAITERS` does it go on to the list: an
+//!   uncontended release never touches it. `add_permits` is a checked
+//!   compare-exchange loop instead, so that an overflow panics before the
+//!   count changes.
 //! - **Barging mode** (default). A release with `WAITERS` set adds its
 //!   permits to `state` under the list lock and wakes the head waiter, which
 //!   retries. A newcomer may take the permits first (async-lock's speed
 //!   under contention, no lock convoy).
-//! - **Handoff mode.** When a release finds that the head has waited at
-//!   least [`STARVATION`], it sets `HANDOFF`: newcomers' fast path fails and
-//!   they queue, and releases assign permits directly to waiters in list
-//!   order (a node accumulates permits until it has all it asked for, so
-//!   `acquire_many` is atomic and never starved by smaller requests). The
-//!   mode ends as soon as the new head has not starved (or the list
-//!   empties), so waiters that keep re-queueing do not lock the semaphore
-//!   into a convoy.
+//! - **Handoff mode.** Once the head has waited at least [`STARVATION`],
+//!   `HANDOFF` is set under the list lock by whoever notices first: a
+//!   release, or a newcomer about to take permits ahead of it. Newcomers'
+//!   fast path then fails and they queue, and every free permit is assigned
+//!   directly to waiters in list order (a node accumulates permits until it
+//!   has all it asked for, so `acquire_many` is atomic and never starved by
+//!   smaller requests). The mode ends as soon as the new head has not
+//!   starved (or the list empties), so waiters that keep re-queueing do not
+//!   lock the semaphore into a convoy.
+//! - **Starvation noticed on acquire.** A newcomer whose compare-exchange
+//!   would succeed while `WAITERS` is set reads `head_deadline`; if the
+//!   clock has passed it, the newcomer does not take the permits but locks
+//!   the list, re-checks the head's deadline there (the hint may name a head
+//!   that has just left) and, if it holds, enters handoff mode, which hands
+//!   the free permits to the head; then it retries under the lock, where
+//!   `HANDOFF` makes it fail (or, if the starving waiters were all served,
+//!   take what is left). A queued node that is not the head makes the same
+//!   check under the lock before it takes permits. This is the *re-check*
+//!   the loom model `loom_starving_head_is_not_passed` depends on: a waiter
+//!   re-polled (or a newcomer arriving) between a release's RMW and that
+//!   release's slow path finds the permits free and `HANDOFF` still clear,
+//!   and only the deadline tells it that the head comes first.
 //! - **Wakers** are taken out of nodes under the lock and woken (or
 //!   dropped) after it is released, so a waker whose `wake` or `Drop`
 //!   releases permits cannot deadlock.
@@ -36,11 +57,24 @@
 //! node field, is read and written under the list mutex only; the mutex
 //! orders those accesses. Flags are changed under the list lock with RMWs
 //! so the lock-free fast paths see them.
+//!
+//! `head_deadline` is written under the list lock whenever the head
+//! changes, and read `Relaxed` by newcomers: it is a hint that decides
+//! only whether to take the slow path, where the lock makes the check
+//! exact. It is enough for the guarantee: if a head's enqueue
+//! happens-before a newcomer's attempt and the head is still queued, every
+//! store to `head_deadline` since that enqueue wrote the same head's
+//! deadline (the head changes only by leaving), so by coherence the
+//! newcomer reads it; and its compare-exchange succeeds only on the latest
+//! `state`, which has `WAITERS` set while the head is queued, so it cannot
+//! skip the check on a stale `state`. A newcomer truly concurrent with the
+//! enqueue is, by definition, within the bound.
 
-use crate::loom::{lock, thread, AtomicUsize, Mutex, Ordering};
+use crate::loom::{lock, thread, AtomicU64, AtomicUsize, Mutex, Ordering};
 use std::cell::UnsafeCell;
 use std::marker::PhantomPinned;
 use std::ptr;
+use std::sync::OnceLock;
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
@@ -50,7 +84,8 @@ const HANDOFF: usize = 4;
 const SHIFT: usize = 3;
 const FLAGS: usize = (1 << SHIFT) - 1;
 
-/// The largest number of permits a semaphore can hold.
+/// The largest number of permits a semaphore can hold (tokio's bound as
+/// well: the count shares a word with three flags).
 pub(crate) const MAX_PERMITS: usize = usize::MAX >> SHIFT;
 
 /// Retries of the fast path before queueing, and pause instructions
@@ -63,16 +98,43 @@ const SPIN_TRIES: u32 = 16;
 const SPIN_TRIES: u32 = 0;
 const SPIN_PAUSES: u32 = 8;
 
-/// How long the head waiter may lose permits to newcomers before releases
-/// hand permits to it directly: API.md's bound on unfairness ("about 0.5
-/// ms"), long enough that short critical sections in a tight loop keep
-/// async-lock's throughput.
+/// How long the head waiter may lose permits to newcomers before they go
+/// to it directly: API.md's bound on unfairness ("about 0.5 ms"), long
+/// enough that short critical sections in a tight loop keep async-lock's
+/// throughput.
 const STARVATION: Duration = Duration::from_micros(500);
+
+/// A deadline that never comes: no head, or a head that never starves.
+const NEVER: u64 = u64::MAX;
+
+/// The clock of the starvation deadlines: nanoseconds since its first use
+/// in this process, so that a deadline fits in one atomic word (`u64`
+/// nanoseconds last 584 years).
+fn now() -> u64 {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    let nanos = EPOCH.get_or_init(Instant::now).elapsed().as_nanos();
+    u64::try_from(nanos).unwrap_or(NEVER - 1)
+}
+
+/// A starvation bound in the clock's unit; `Duration::MAX` (and anything
+/// past 584 years) is `NEVER`.
+fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(NEVER)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TryAcquireError {
     Closed,
     NoPermits,
+}
+
+/// Why the lock-free path took no permits.
+enum Miss {
+    Closed,
+    NoPermits,
+    /// Enough permits are free, but the head waiter's deadline has passed:
+    /// they are its, not the newcomer's.
+    HeadStarving,
 }
 
 /// How a queued node stands.
@@ -111,7 +173,8 @@ struct NodeInner {
     needed: usize,
     /// Permits assigned in handoff mode so far.
     assigned: usize,
-    since: Option<Instant>,
+    /// When this node starts to starve ([`now`]'s unit), set on enqueue.
+    deadline: u64,
     waker: Option<Wake>,
 }
 
@@ -139,7 +202,7 @@ impl Node {
                 state: NodeState::Idle,
                 needed,
                 assigned: 0,
-                since: None,
+                deadline: NEVER,
                 waker: None,
             }),
             _pin: PhantomPinned,
@@ -158,11 +221,14 @@ unsafe impl Send for List {}
 
 pub(crate) struct Batch {
     state: AtomicUsize,
+    /// The head's deadline, published for the lock-free fast path (see the
+    /// module's header); written under the list lock only.
+    head_deadline: AtomicU64,
     list: Mutex<List>,
-    /// The head's wait after which releases hand permits over directly
-    /// ([`STARVATION`]; loom models fix it at zero or "never" so that they
+    /// The head's wait after which permits go to it directly, in [`now`]'s
+    /// unit ([`STARVATION`]; tests fix it at zero or `NEVER` so that they
     /// do not depend on the clock).
-    starvation: Duration,
+    starvation: u64,
 }
 
 impl std::fmt::Debug for Batch {
@@ -187,24 +253,25 @@ impl Batch {
     pub(crate) fn new(permits: usize) -> Batch {
         assert!(
             permits <= MAX_PERMITS,
-            "a semaphore holds at most {MAX_PERMITS} permits"
+            "a semaphore holds at most MAX_PERMITS ({MAX_PERMITS}) permits, not {permits}"
         );
         Batch {
             state: AtomicUsize::new(permits << SHIFT),
+            head_deadline: AtomicU64::new(NEVER),
             list: Mutex::new(List {
                 head: ptr::null_mut(),
                 tail: ptr::null_mut(),
             }),
-            starvation: STARVATION,
+            starvation: nanos(STARVATION),
         }
     }
 
-    /// A batch whose head counts as starving after `starvation` (loom
-    /// models: zero for handoff mode at once, `Duration::MAX` for never).
-    #[cfg(all(loom, test))]
+    /// A batch whose head counts as starving after `starvation` (tests:
+    /// zero for handoff mode at once, `Duration::MAX` for never).
+    #[cfg(test)]
     pub(crate) fn with_starvation(permits: usize, starvation: Duration) -> Batch {
         Batch {
-            starvation,
+            starvation: nanos(starvation),
             ..Batch::new(permits)
         }
     }
@@ -217,17 +284,38 @@ impl Batch {
         self.state.load(Ordering::Acquire) & CLOSED != 0
     }
 
-    /// The fast path: take `n` permits if free and the semaphore is open and
-    /// not in handoff mode.
+    /// Take `n` permits if free, the semaphore is open, it is not in
+    /// handoff mode and no starving head is owed them.
     #[inline]
     pub(crate) fn try_acquire(&self, n: usize) -> Result<(), TryAcquireError> {
+        match self.take(n, true) {
+            Ok(()) => Ok(()),
+            Err(Miss::Closed) => Err(TryAcquireError::Closed),
+            Err(Miss::NoPermits) => Err(TryAcquireError::NoPermits),
+            Err(Miss::HeadStarving) => self.try_acquire_behind_head(n),
+        }
+    }
+
+    /// The compare-exchange loop of every acquire. `newcomer`: the caller
+    /// does not hold the list lock, so it checks the published head deadline
+    /// before taking permits ahead of the queue; under the lock the callers
+    /// have made the exact check themselves.
+    #[inline]
+    fn take(&self, n: usize, newcomer: bool) -> Result<(), Miss> {
         let mut s = self.state.load(Ordering::Relaxed);
         loop {
             if s & CLOSED != 0 {
-                return Err(TryAcquireError::Closed);
+                return Err(Miss::Closed);
+            }
+            if n == 0 {
+                // Nothing to take and nobody to pass, in either mode.
+                return Ok(());
             }
             if s & HANDOFF != 0 || (s >> SHIFT) < n {
-                return Err(TryAcquireError::NoPermits);
+                return Err(Miss::NoPermits);
+            }
+            if newcomer && s & WAITERS != 0 && self.head_deadline_passed() {
+                return Err(Miss::HeadStarving);
             }
             match self.state.compare_exchange_weak(
                 s,
@@ -241,10 +329,52 @@ impl Batch {
         }
     }
 
+    /// The lock-free hint: whether the published head deadline has passed.
+    /// No clock read while no head can starve.
+    #[inline]
+    fn head_deadline_passed(&self) -> bool {
+        let d = self.head_deadline.load(Ordering::Relaxed);
+        d != NEVER && now() >= d
+    }
+
+    /// A newcomer found permits free but the head past its deadline: hand
+    /// the permits to the head (if it still starves, checked under the lock)
+    /// and retry there.
+    #[cold]
+    fn try_acquire_behind_head(&self, n: usize) -> Result<(), TryAcquireError> {
+        let mut wake = Vec::new();
+        let r = {
+            let mut list = lock(&self.list);
+            self.serve_starving_head(&mut list, &mut wake);
+            self.take(n, false)
+        };
+        for w in wake {
+            w.wake();
+        }
+        match r {
+            Ok(()) => Ok(()),
+            Err(Miss::Closed) => Err(TryAcquireError::Closed),
+            Err(Miss::NoPermits | Miss::HeadStarving) => Err(TryAcquireError::NoPermits),
+        }
+    }
+
+    /// Under the list lock: if the head has waited the bound and the
+    /// semaphore is not yet in handoff mode, enter it, which hands the free
+    /// permits to the queue in order.
+    fn serve_starving_head(&self, list: &mut List, wake: &mut Vec<Wake>) {
+        if self.state.load(Ordering::Acquire) & HANDOFF == 0 && self.head_starving(list) {
+            self.distribute(list, 0, wake);
+        }
+    }
+
     /// The fast path, retried for a short while: a contended short critical
     /// section is usually released within a few hundred nanoseconds, much
     /// sooner than a park/unpark or a task wake-up round trip. Stops early
     /// when the semaphore closes or a starving waiter is owed the permits.
+    #[cfg_attr(
+        loom,
+        allow(clippy::reversed_empty_ranges, reason = "no spin under loom")
+    )]
     pub(crate) fn try_acquire_spin(&self, n: usize) -> Result<(), TryAcquireError> {
         let mut r = self.try_acquire(n);
         for _ in 0..SPIN_TRIES {
@@ -263,13 +393,23 @@ impl Batch {
         r
     }
 
-    /// Give back `n` permits (or add new ones).
+    /// Give back `n` permits that were taken from this batch.
+    ///
+    /// # Panics
+    /// If the count would pass [`MAX_PERMITS`], which only `add_permits`
+    /// past the bound while permits were held can bring about.
     #[inline]
     pub(crate) fn release(&self, n: usize) {
         if n == 0 {
             return;
         }
-        assert!(n <= MAX_PERMITS, "semaphore permit count overflow");
+        // Merged permits can hold more than a semaphore (with `add_permits`
+        // while permits were out): a shift past the count's bits would lose
+        // them silently.
+        assert!(
+            n <= MAX_PERMITS,
+            "semaphore permit count overflow: a permit of {n} permits is released"
+        );
         // One RMW whatever happens; the returned flags say whether waiters
         // need the slow path. Permits added while waiters are queued are
         // handed on by `distribute`, which in handoff mode takes every free
@@ -277,10 +417,60 @@ impl Batch {
         let prev = self.state.fetch_add(n << SHIFT, Ordering::AcqRel);
         assert!(
             (prev >> SHIFT) + n <= MAX_PERMITS,
-            "semaphore permit count overflow"
+            "semaphore permit count overflow: more than MAX_PERMITS ({MAX_PERMITS}) permits"
         );
         if prev & WAITERS != 0 {
             self.release_slow();
+        }
+    }
+
+    /// Add `n` new permits; waiters are served first.
+    ///
+    /// # Panics
+    /// If the free permits would pass [`MAX_PERMITS`]; the count is left
+    /// as it was.
+    pub(crate) fn add(&self, n: usize) {
+        if n == 0 {
+            return;
+        }
+        let mut s = self.state.load(Ordering::Relaxed);
+        loop {
+            assert!(
+                n <= MAX_PERMITS - (s >> SHIFT),
+                "number of added permits ({n}) would overflow MAX_PERMITS ({MAX_PERMITS})"
+            );
+            match self.state.compare_exchange_weak(
+                s,
+                s + (n << SHIFT),
+                Ordering::AcqRel,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => break,
+                Err(actual) => s = actual,
+            }
+        }
+        if s & WAITERS != 0 {
+            self.release_slow();
+        }
+    }
+
+    /// Remove up to `n` free permits for good; returns how many.
+    pub(crate) fn forget(&self, n: usize) -> usize {
+        let mut s = self.state.load(Ordering::Relaxed);
+        loop {
+            let k = n.min(s >> SHIFT);
+            if k == 0 {
+                return 0;
+            }
+            match self.state.compare_exchange_weak(
+                s,
+                s - (k << SHIFT),
+                Ordering::AcqRel,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return k,
+                Err(actual) => s = actual,
+            }
         }
     }
 
@@ -342,7 +532,7 @@ impl Batch {
             let prev = self.state.fetch_add(n << SHIFT, Ordering::AcqRel);
             assert!(
                 (prev >> SHIFT) + n <= MAX_PERMITS,
-                "semaphore permit count overflow"
+                "semaphore permit count overflow: more than MAX_PERMITS ({MAX_PERMITS}) permits"
             );
         }
         if !handoff {
@@ -351,14 +541,16 @@ impl Batch {
         self.sync_flags(list);
     }
 
-    /// Whether the head waiter has waited past [`STARVATION`] (lock held).
+    /// Whether the head waiter has passed its deadline (lock held: exact,
+    /// read from the node itself rather than from the published copy).
     fn head_starving(&self, list: &List) -> bool {
         if list.head.is_null() {
             return false;
         }
-        // SAFETY: `head` is a queued node; the caller holds the list lock.
-        let head = unsafe { &*(*list.head).inner.get() };
-        head.since.is_some_and(|t| t.elapsed() >= self.starvation)
+        // SAFETY: `head` is a queued node; the caller holds the list lock
+        // and holds no reference into it.
+        let deadline = unsafe { (*(*list.head).inner.get()).deadline };
+        deadline != NEVER && now() >= deadline
     }
 
     /// Barging mode: wake queued nodes, in order, as long as the free
@@ -381,11 +573,16 @@ impl Batch {
         }
     }
 
-    /// Keep `WAITERS` and `HANDOFF` in line with the list (lock held).
+    /// Keep `WAITERS`, `HANDOFF` and the published head deadline in line
+    /// with the list (lock held, no reference into the head held).
     fn sync_flags(&self, list: &List) {
         if list.head.is_null() {
+            self.head_deadline.store(NEVER, Ordering::Relaxed);
             self.state.fetch_and(!(WAITERS | HANDOFF), Ordering::AcqRel);
         } else {
+            // SAFETY: `head` is a queued node; lock held.
+            let deadline = unsafe { (*(*list.head).inner.get()).deadline };
+            self.head_deadline.store(deadline, Ordering::Relaxed);
             self.state.fetch_or(WAITERS, Ordering::AcqRel);
         }
     }
@@ -430,69 +627,95 @@ impl Batch {
     pub(crate) unsafe fn poll(&self, node: *mut Node, wake: Wake) -> Poll {
         // Declared before the guard: dropped after it (outside the lock).
         let mut spare = Some(wake);
+        let old;
         let mut woken = Vec::new();
         let out = {
             let mut list = lock(&self.list);
-            // SAFETY: the node is ours (we are its owner) and other threads
-            // only touch it under the lock we hold.
-            let inner = unsafe { &mut *(*node).inner.get() };
-            match inner.state {
-                NodeState::Granted => {
-                    inner.state = NodeState::Idle;
-                    return Poll::Ready;
+            {
+                // SAFETY: the node is ours (we are its owner) and other
+                // threads only touch it under the lock we hold; this
+                // reference ends before `distribute` may reach the node.
+                let inner = unsafe { &mut *(*node).inner.get() };
+                match inner.state {
+                    NodeState::Granted => {
+                        inner.state = NodeState::Idle;
+                        return Poll::Ready;
+                    }
+                    NodeState::Closed => {
+                        inner.state = NodeState::Idle;
+                        return Poll::Closed;
+                    }
+                    NodeState::Idle | NodeState::Queued => {}
                 }
-                NodeState::Closed => {
-                    inner.state = NodeState::Idle;
-                    return Poll::Closed;
-                }
-                NodeState::Idle | NodeState::Queued => {}
+                // Out of the node while we poll, so that a handoff entered
+                // below does not wake this very poll; replaced if we wait.
+                old = inner.waker.take();
             }
             // Announce a waiter *before* the last check: a lock-free release
             // either landed before this RMW (its permits are seen below) or
             // now finds WAITERS and takes the slow path, which needs our lock
             // and will wake us.
             self.state.fetch_or(WAITERS, Ordering::AcqRel);
-            let want = inner.needed - inner.assigned;
-            match self.try_acquire(want) {
-                Ok(()) => {
-                    inner.assigned = 0;
-                    if inner.state == NodeState::Queued {
-                        // SAFETY: queued in `list`; lock held.
-                        unsafe { unlink(&mut list, inner) };
+            if list.head != node {
+                // The re-check: permits may be free (a release between its
+                // `fetch_add` and its slow path) with HANDOFF still clear,
+                // yet owed to a head that has waited the bound.
+                self.serve_starving_head(&mut list, &mut woken);
+            }
+            // SAFETY: as above; `distribute`'s references have ended.
+            let inner = unsafe { &mut *(*node).inner.get() };
+            if inner.state == NodeState::Granted {
+                // The handoff just entered served this node too (it had
+                // been queued behind the head and enough permits were free).
+                inner.state = NodeState::Idle;
+                Poll::Ready
+            } else {
+                let want = inner.needed - inner.assigned;
+                match self.take(want, false) {
+                    Ok(()) => {
+                        inner.assigned = 0;
+                        if inner.state == NodeState::Queued {
+                            // SAFETY: queued in `list`; lock held.
+                            unsafe { unlink(&mut list, inner) };
+                            inner.state = NodeState::Idle;
+                            // Permits left over may serve the next waiters.
+                            self.wake_heads(&mut list, &mut woken);
+                        }
+                        self.sync_flags(&list);
+                        Poll::Ready
+                    }
+                    Err(Miss::Closed) => {
+                        if inner.state == NodeState::Queued {
+                            // SAFETY: queued in `list`; lock held.
+                            unsafe { unlink(&mut list, inner) };
+                        }
+                        let back = std::mem::take(&mut inner.assigned);
+                        if back > 0 {
+                            self.state.fetch_add(back << SHIFT, Ordering::AcqRel);
+                        }
                         inner.state = NodeState::Idle;
-                        // Permits left over may serve the next waiters.
-                        self.wake_heads(&mut list, &mut woken);
+                        self.sync_flags(&list);
+                        Poll::Closed
                     }
-                    self.sync_flags(&list);
-                    Poll::Ready
-                }
-                Err(TryAcquireError::Closed) => {
-                    if inner.state == NodeState::Queued {
-                        // SAFETY: queued in `list`; lock held.
-                        unsafe { unlink(&mut list, inner) };
+                    Err(Miss::NoPermits | Miss::HeadStarving) => {
+                        if inner.state == NodeState::Idle {
+                            inner.deadline = now().saturating_add(self.starvation);
+                            // SAFETY: the caller keeps the node in place
+                            // while queued.
+                            unsafe { push_back(&mut list, node, inner) };
+                            inner.state = NodeState::Queued;
+                            if list.head == node {
+                                // A new head: publish its deadline.
+                                self.head_deadline.store(inner.deadline, Ordering::Relaxed);
+                            }
+                        }
+                        inner.waker = spare.take();
+                        Poll::Pending
                     }
-                    let back = std::mem::take(&mut inner.assigned);
-                    if back > 0 {
-                        self.state.fetch_add(back << SHIFT, Ordering::AcqRel);
-                    }
-                    inner.state = NodeState::Idle;
-                    self.sync_flags(&list);
-                    Poll::Closed
-                }
-                Err(TryAcquireError::NoPermits) => {
-                    if inner.state == NodeState::Idle {
-                        inner.since = Some(Instant::now());
-                        // SAFETY: the caller keeps the node in place while
-                        // queued.
-                        unsafe { push_back(&mut list, node, inner) };
-                        inner.state = NodeState::Queued;
-                    }
-                    spare = inner.waker.replace(spare.take().expect("set above"));
-                    Poll::Pending
                 }
             }
         };
-        drop(spare);
+        drop((spare, old));
         for w in woken {
             w.wake();
         }
@@ -523,13 +746,10 @@ impl Batch {
             };
             inner.state = NodeState::Idle;
             old = inner.waker.take();
-            if give_back > 0 {
-                self.distribute(&mut list, give_back, &mut wake);
-            } else {
-                // The head may have left: the next one may now fit.
-                self.wake_heads(&mut list, &mut wake);
-                self.sync_flags(&list);
-            }
+            // Even with nothing to give back the head may have left: the
+            // next one may now fit, may be starving (handoff mode begins),
+            // or may not be (a handoff for the one that left ends).
+            self.distribute(&mut list, give_back, &mut wake);
         }
         drop(old);
         for w in wake {

@@ -16,8 +16,13 @@ use std::task::{Context, Poll};
 ///
 /// Waiters queue first-in first-out; a newcomer may take a free lock ahead
 /// of the queue only until the head waiter has waited about 0.5 ms (then
-/// the lock is handed to it directly): async-lock's speed under contention
-/// without starvation.
+/// no newcomer takes it ahead of the head, and it is handed to the head
+/// directly): async-lock's speed under contention without starvation.
+///
+/// The surface is tokio's `Mutex` (`lock`, `lock_owned`, `try_lock`,
+/// `try_lock_owned`, `get_mut`, `into_inner`), with `try_*` returning an
+/// `Option` and the blocking forms named `lock_blocking` and
+/// `lock_blocking_owned`.
 ///
 /// ```
 /// let lock = para_runtime::Mutex::new(0);
@@ -57,6 +62,11 @@ impl<T: Default> Default for Mutex<T> {
 
 impl<T> Mutex<T> {
     /// A new, unlocked mutex.
+    ///
+    /// ```
+    /// let m = para_runtime::Mutex::new(5);
+    /// assert_eq!(*m.try_lock().unwrap(), 5);
+    /// ```
     pub fn new(value: T) -> Mutex<T> {
         Mutex {
             batch: Batch::new(1),
@@ -64,7 +74,13 @@ impl<T> Mutex<T> {
         }
     }
 
-    /// The protected value.
+    /// The protected value (owning the mutex, no lock is needed).
+    ///
+    /// ```
+    /// let m = para_runtime::Mutex::new(vec![1]);
+    /// m.lock_blocking().push(2);
+    /// assert_eq!(m.into_inner(), [1, 2]);
+    /// ```
     pub fn into_inner(self) -> T {
         self.data.into_inner()
     }
@@ -75,7 +91,14 @@ impl<T: ?Sized> Mutex<T> {
     ///
     /// # Cancel safety
     /// Cancel-safe: dropping the future before it completes never loses the
-    /// lock; if the lock was handed to it, it passes to the next waiter.
+    /// lock; if the lock was handed to it, it passes to the next waiter. A
+    /// dropped future loses its place in the queue.
+    ///
+    /// ```
+    /// let m = para_runtime::Mutex::new(0);
+    /// futures::executor::block_on(async { *m.lock().await += 1 });
+    /// assert_eq!(*m.lock_blocking(), 1);
+    /// ```
     pub fn lock(&self) -> Lock<'_, T> {
         Lock {
             mutex: self,
@@ -86,6 +109,12 @@ impl<T: ?Sized> Mutex<T> {
     }
 
     /// Block the calling thread until the lock is free.
+    ///
+    /// ```
+    /// let m = para_runtime::Mutex::new(1);
+    /// *m.lock_blocking() += 1;
+    /// assert_eq!(*m.lock_blocking(), 2);
+    /// ```
     pub fn lock_blocking(&self) -> MutexGuard<'_, T> {
         self.batch
             .acquire_blocking(1)
@@ -93,7 +122,16 @@ impl<T: ?Sized> Mutex<T> {
         MutexGuard { mutex: self }
     }
 
-    /// The lock, if it is free now.
+    /// The lock, if it is free now and no waiter that has waited the
+    /// starvation bound is owed it.
+    ///
+    /// ```
+    /// let m = para_runtime::Mutex::new(());
+    /// let g = m.try_lock().unwrap();
+    /// assert!(m.try_lock().is_none());
+    /// drop(g);
+    /// assert!(m.try_lock().is_some());
+    /// ```
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
         self.batch
             .try_acquire(1)
@@ -102,13 +140,52 @@ impl<T: ?Sized> Mutex<T> {
     }
 
     /// Wait for the lock of a mutex held through an `Arc`: the guard is
-    /// `'static`.
+    /// `'static` and keeps the mutex alive.
     ///
     /// # Cancel safety
     /// As [`lock`](Mutex::lock).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let m = Arc::new(para_runtime::Mutex::new(0));
+    /// let mut g = futures::executor::block_on(Arc::clone(&m).lock_owned());
+    /// std::thread::spawn(move || *g += 1).join().unwrap();
+    /// assert_eq!(*m.try_lock().unwrap(), 1);
+    /// ```
     pub async fn lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
         let g = self.lock().await;
         std::mem::forget(g);
+        OwnedMutexGuard { mutex: self }
+    }
+
+    /// The lock of a mutex held through an `Arc`, if it is free now (as
+    /// [`try_lock`](Mutex::try_lock)).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let m = Arc::new(para_runtime::Mutex::new(0));
+    /// let g = Arc::clone(&m).try_lock_owned().unwrap();
+    /// assert!(Arc::clone(&m).try_lock_owned().is_none());
+    /// drop(g);
+    /// ```
+    pub fn try_lock_owned(self: Arc<Self>) -> Option<OwnedMutexGuard<T>> {
+        self.batch.try_acquire(1).ok()?;
+        Some(OwnedMutexGuard { mutex: self })
+    }
+
+    /// Block the calling thread until the lock of a mutex held through an
+    /// `Arc` is free.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let m = Arc::new(para_runtime::Mutex::new(0));
+    /// *Arc::clone(&m).lock_blocking_owned() += 1;
+    /// assert_eq!(*m.lock_blocking(), 1);
+    /// ```
+    pub fn lock_blocking_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
+        self.batch
+            .acquire_blocking(1)
+            .expect("a mutex's semaphore is never closed");
         OwnedMutexGuard { mutex: self }
     }
 
@@ -120,6 +197,12 @@ impl<T: ?Sized> Mutex<T> {
     }
 
     /// The value, through a unique borrow (no locking needed).
+    ///
+    /// ```
+    /// let mut m = para_runtime::Mutex::new(1);
+    /// *m.get_mut() = 10;
+    /// assert_eq!(m.into_inner(), 10);
+    /// ```
     pub fn get_mut(&mut self) -> &mut T {
         self.data.get_mut()
     }
@@ -183,6 +266,21 @@ pub struct MutexGuard<'a, T: ?Sized> {
 // SAFETY: sharing the guard shares `&T` (T: Sync), as tokio's guard.
 unsafe impl<T: ?Sized + Send + Sync> Sync for MutexGuard<'_, T> {}
 
+impl<'a, T: ?Sized> MutexGuard<'a, T> {
+    /// The mutex this guard locks (an associated function, as tokio's, so
+    /// that it does not shadow a method of `T`).
+    ///
+    /// ```
+    /// use para_runtime::{Mutex, MutexGuard};
+    /// let m = Mutex::new(0);
+    /// let g = m.lock_blocking();
+    /// assert!(std::ptr::eq(MutexGuard::mutex(&g), &m));
+    /// ```
+    pub fn mutex(this: &Self) -> &'a Mutex<T> {
+        this.mutex
+    }
+}
+
 impl<T: ?Sized + fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&**self, f)
@@ -218,6 +316,21 @@ pub struct OwnedMutexGuard<T: ?Sized> {
 
 // SAFETY: as for `MutexGuard`.
 unsafe impl<T: ?Sized + Send + Sync> Sync for OwnedMutexGuard<T> {}
+
+impl<T: ?Sized> OwnedMutexGuard<T> {
+    /// The mutex this guard locks (an associated function, as tokio's).
+    ///
+    /// ```
+    /// use para_runtime::{Mutex, OwnedMutexGuard};
+    /// use std::sync::Arc;
+    /// let m = Arc::new(Mutex::new(0));
+    /// let g = Arc::clone(&m).lock_blocking_owned();
+    /// assert!(Arc::ptr_eq(OwnedMutexGuard::mutex(&g), &m));
+    /// ```
+    pub fn mutex(this: &Self) -> &Arc<Mutex<T>> {
+        &this.mutex
+    }
+}
 
 impl<T: ?Sized + fmt::Debug> fmt::Debug for OwnedMutexGuard<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
