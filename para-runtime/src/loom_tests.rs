@@ -467,3 +467,61 @@ fn loom_parallel_call_panic_is_kept_and_owner_still_waits() {
         t.join().unwrap();
     });
 }
+
+/// A panic payload whose `Drop` panics, counting its drops in a loom
+/// atomic.
+struct DropBomb(Arc<AtomicUsize>);
+
+impl Drop for DropBomb {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        panic!("payload dropped");
+    }
+}
+
+/// The job protocol's invariant (see `pool::job`): the owner never leaves
+/// `wait` while a chunk runs, and a losing payload whose `Drop` panics is
+/// dropped, contained, before the owner can return. Both chunks panic
+/// with such payloads; whichever threads ran them, exactly one payload
+/// reaches the owner and every other one has been dropped once.
+#[test]
+fn loom_owner_never_leaves_while_a_chunk_runs() {
+    loom::model(|| {
+        let inside = Arc::new(AtomicUsize::new(0));
+        let thrown = Arc::new(AtomicUsize::new(0));
+        let drops = Arc::new(AtomicUsize::new(0));
+        let (i2, t2, d2) = (Arc::clone(&inside), Arc::clone(&thrown), Arc::clone(&drops));
+        let body = move |_: usize| -> usize {
+            i2.fetch_add(1, Ordering::SeqCst);
+            thread::yield_now();
+            i2.fetch_sub(1, Ordering::SeqCst);
+            t2.fetch_add(1, Ordering::SeqCst);
+            std::panic::panic_any(DropBomb(Arc::clone(&d2)))
+        };
+        // SAFETY: `wait_quiet` is reached before `body` goes out of scope.
+        let job = Arc::new(unsafe { Job::new(2, &body) });
+        let helper_job = Arc::clone(&job);
+        let t = thread::spawn(move || helper_job.work(&|_| {}, &|| {}));
+        job.work(&|_| {}, &|| {});
+        let winner = job.wait_quiet();
+        assert_eq!(
+            inside.load(Ordering::SeqCst),
+            0,
+            "a chunk ran past the owner"
+        );
+        let thrown = thrown.load(Ordering::SeqCst);
+        assert!((1..=2).contains(&thrown));
+        assert_eq!(
+            drops.load(Ordering::SeqCst),
+            thrown - 1,
+            "a loser was not dropped"
+        );
+        let winner = winner.expect("a chunk panicked");
+        assert!(winner.is::<DropBomb>());
+        // The winner's own drop panics too; contain it as para's caller
+        // would have to.
+        crate::unwind::drop_payload(winner);
+        assert_eq!(drops.load(Ordering::SeqCst), thrown);
+        t.join().unwrap();
+    });
+}
