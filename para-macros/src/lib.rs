@@ -7,6 +7,7 @@
 
 mod call;
 mod ctxt;
+mod derive;
 mod pure;
 mod symbols;
 
@@ -35,4 +36,12 @@ pub fn preduce(input: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn pmap_reduce(input: TokenStream) -> TokenStream {
     call::expand(call::Kind::MapReduce, input.into()).into()
+}
+
+/// Implement `para::PureData` for a struct or enum whose every field is
+/// `PureData` (a type parameter gets a `PureData` bound). See
+/// `para::PureData`.
+#[proc_macro_derive(PureData)]
+pub fn derive_pure_data(input: TokenStream) -> TokenStream {
+    derive::derive(input.into()).into()
 }

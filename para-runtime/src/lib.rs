@@ -19,6 +19,7 @@ mod mem;
 pub mod mpi;
 mod ops;
 mod pool;
+mod pure_data;
 mod reduce;
 mod registry;
 mod signals;
@@ -47,6 +48,7 @@ pub use input::{
     VecSource,
 };
 pub use pool::{reset_heuristic, CallOptions, Pool, PoolBuilder};
+pub use pure_data::PureData;
 #[doc(hidden)]
 pub use registry::KERNELS;
 pub use registry::{kernels, KernelInfo};

@@ -372,3 +372,16 @@ mod no_cluster {
 
 #[cfg(not(feature = "mpi"))]
 pub use no_cluster::{cluster_map, cluster_map_reduce, cluster_reduce, local_item_fn};
+
+pub use para_runtime::PureData;
+
+/// `assert_pure_data::<T>()` is an E0277 with `PureData`'s message unless
+/// `T` is plain data; emitted on the user's type (`#[pure]` parameters,
+/// `#[derive(PureData)]` fields).
+#[inline(always)]
+pub fn assert_pure_data<T: ?Sized + PureData>() {}
+
+/// As [`assert_pure_data`], for the type of a value the caller cannot name
+/// (a global the body reads, a closure kernel's inferred parameter).
+#[inline(always)]
+pub fn assert_pure_val<T: ?Sized + PureData>(_: &T) {}

@@ -224,6 +224,85 @@ pub use para_macros::preduce;
 #[doc(inline)]
 pub use para_macros::pmap_reduce;
 
+/// Plain data: the types whose values a `#[pure]` kernel may see.
+///
+/// Each kernel input (parameter, global named in the body, context
+/// argument) must implement `PureData`; rustc checks it, so aliases,
+/// imports and generics are seen through. Derive it for your own types:
+/// `#[derive(para::PureData)]` requires every field to be `PureData`, and
+/// works on structs (named, tuple, unit), generic ones (each type
+/// parameter gets a `PureData` bound) and enums, recursive ones included.
+///
+/// ```
+/// use para::{pure, PureData};
+/// use std::collections::{BTreeMap, HashMap};
+/// use std::hash::{BuildHasherDefault, DefaultHasher};
+///
+/// #[derive(PureData)]
+/// struct Centroids {
+///     xs: Vec<f32>,
+///     ys: Vec<f32>,
+/// }
+///
+/// #[derive(PureData)]
+/// enum Metric {
+///     Euclid,
+///     Scaled { by: f32 },
+/// }
+///
+/// #[derive(PureData)]
+/// struct Tree<T> {
+///     value: T,
+///     kids: Vec<Tree<T>>, // recursive types are fine
+/// }
+///
+/// // A fixed hasher, not std's `RandomState`: iteration order is the same on every run.
+/// type Fixed = BuildHasherDefault<DefaultHasher>;
+///
+/// #[derive(PureData)]
+/// struct Index(BTreeMap<String, u32>, HashMap<u32, f32, Fixed>);
+///
+/// #[pure]
+/// fn nearest(c: &Centroids, p: &[f32]) -> u32 {
+///     let d = |i: usize| (c.xs[i] - p[0]).powi(2) + (c.ys[i] - p[1]).powi(2);
+///     (0..c.xs.len()).min_by(|&a, &b| d(a).total_cmp(&d(b))).unwrap_or(0) as u32
+/// }
+///
+/// fn is_pure<T: ?Sized + PureData>() {}
+/// is_pure::<Metric>();
+/// is_pure::<Tree<(u8, String)>>();
+/// is_pure::<Index>();
+///
+/// let c = Centroids { xs: vec![0.0, 5.0], ys: vec![0.0, 5.0] };
+/// assert_eq!(nearest(&c, &[4.0, 4.5]), 1);
+/// ```
+///
+/// See the trait's `# Safety` for the contract a hand-written
+/// `unsafe impl` promises, and the lists of what is and is not plain data.
+#[doc(inline)]
+pub use para_runtime::PureData;
+
+/// Derives [`PureData`](trait@PureData) for a struct or enum whose every
+/// field is `PureData`; each type parameter gets a `T: PureData` bound, and
+/// the type's own where-clause is kept.
+///
+/// A field that is not plain data is an error at that field's type, with
+/// the rule and the fix:
+///
+/// ```compile_fail,E0277
+/// use std::cell::Cell;
+///
+/// #[derive(para::PureData)]
+/// struct Counter {
+///     hits: Cell<u32>, // error: `Cell<u32>` is not plain data
+/// }
+/// ```
+///
+/// A union is refused (its bytes are reinterpreted): if one is plain data,
+/// implement the trait by hand with `unsafe impl`.
+#[doc(inline)]
+pub use para_macros::PureData;
+
 pub use para_runtime::{
     dispose_workers, effect, global, kernels, reset_heuristic, Acquire, AcquireError, BuildError,
     CallOptions, DispatchError, DispatchFuture, Effect, IntoSource, Item, KernelInfo, Lock, Mutex,

@@ -1,0 +1,6 @@
+#[derive(para::PureData)]
+struct Out<'a> {
+    slot: &'a mut [f32],
+}
+
+fn main() {}
