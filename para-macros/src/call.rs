@@ -8,14 +8,14 @@
 //! match rows { input => {
 //!     let src = <input as a Source; other IntoIterators collected>;
 //!     pool(None).map_with(options(None, Some(64)),
-//!         item_fn(&src, |item| <score as KernelFn<(_,)>>::call((arg(item),))), AsIs(src))
+//!         item_fn(&src, |item| <score>::__para_fn(arg(item))), AsIs(src))
 //! } }
 //! ```
-//! The kernel is called through its marker type (`<score as KernelFn>`), so
+//! The kernel is called through its marker type (`<score>::__para_fn`), so
 //! a local fn or closure that shadows `score` can never take its place.
 
 use crate::ctxt::Ctxt;
-use crate::pure::{generic_names, Checker};
+use crate::pure::{binding_probe, generic_names, Checker};
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::parse::Parser;
@@ -63,16 +63,20 @@ struct Options {
 }
 
 pub(crate) fn expand(kind: Kind, input: TokenStream) -> TokenStream {
-    match expand_inner(kind, input) {
-        Ok(t) => t,
-        Err(e) => e.into_compile_error(),
+    let mut cx = Ctxt::default();
+    match expand_inner(&mut cx, kind, input) {
+        Ok(t) if !cx.has_errors() => t,
+        Ok(_) => cx.into_compile_errors(),
+        Err(e) => {
+            cx.push(e);
+            cx.into_compile_errors()
+        }
     }
 }
 
-fn expand_inner(kind: Kind, input: TokenStream) -> syn::Result<TokenStream> {
+fn expand_inner(cx: &mut Ctxt, kind: Kind, input: TokenStream) -> syn::Result<TokenStream> {
     let args = Punctuated::<Expr, Token![,]>::parse_terminated.parse2(input.clone())?;
     let args: Vec<Expr> = args.into_iter().collect();
-    let mut cx = Ctxt::default();
     let n = kind.positional();
     if args.len() < n || args[..n].iter().any(is_option) {
         let span = args.last().map_or_else(|| input.span(), Spanned::span);
@@ -85,30 +89,30 @@ fn expand_inner(kind: Kind, input: TokenStream) -> syn::Result<TokenStream> {
             ),
         ));
     }
-    let opts = parse_options(&mut cx, &args[n..]);
+    let opts = parse_options(cx, &args[n..]);
     let mut checks = TokenStream::new();
     let (call, reduce, init, input_expr) = match kind {
         Kind::Map => (
-            Some(map_kernel(&mut cx, &mut checks, &args[0])?),
+            Some(map_kernel(cx, &mut checks, &args[0])?),
             None,
             None,
             &args[1],
         ),
         Kind::Reduce => (
             None,
-            Some(reduce_kernel(&mut cx, &mut checks, &args[0])?),
+            Some(reduce_kernel(cx, &mut checks, &args[0])?),
             Some(&args[1]),
             &args[2],
         ),
         Kind::MapReduce => (
-            Some(map_kernel(&mut cx, &mut checks, &args[0])?),
-            Some(reduce_kernel(&mut cx, &mut checks, &args[1])?),
+            Some(map_kernel(cx, &mut checks, &args[0])?),
+            Some(reduce_kernel(cx, &mut checks, &args[1])?),
             Some(&args[2]),
             &args[3],
         ),
     };
     if cx.has_errors() {
-        return Ok(cx.into_compile_errors());
+        return Ok(TokenStream::new());
     }
     let pool = opts.pool.as_ref().map_or_else(
         || quote!(::core::option::Option::None),
@@ -287,31 +291,38 @@ fn parse_options(cx: &mut Ctxt, rest: &[Expr]) -> Options {
 /// Check a closure kernel like a `#[pure]` body; its compile-time checks
 /// go into `checks`, in the caller's scope (a captured local fails them:
 /// "expected type, found local variable").
-fn check_closure(cx: &mut Ctxt, checks: &mut TokenStream, c: &syn::ExprClosure) {
+fn check_closure(
+    cx: &mut Ctxt,
+    checks: &mut TokenStream,
+    c: &syn::ExprClosure,
+) -> syn::ExprClosure {
     let mut checker = Checker::new(cx, generic_names(&syn::Generics::default()));
     checker.statement_checks = true;
     for p in &c.inputs {
         checker.bind_pat(p);
     }
-    // Checked through a copy whose blocks emit nothing: every check lands in
-    // the caller's scope, where a captured local is visible and fails its
-    // check with "expected type, found local variable".
-    checker.visit_copy((*c.body).clone());
+    // Checked in place, with no checks spliced into its blocks: every check
+    // lands in the caller's scope, where a captured local is visible and
+    // fails its check with "expected type, found local variable"; kernel
+    // calls are rewritten to go through their markers.
+    let mut c = c.clone();
+    checker.visit_in_place(&mut c.body);
     let loose = std::mem::take(&mut checker.loose);
     checks.extend(loose);
+    c
 }
 
 fn map_kernel(cx: &mut Ctxt, checks: &mut TokenStream, k: &Expr) -> syn::Result<TokenStream> {
     match k {
         Expr::Path(p) if p.qself.is_none() => {
-            let path = marker_path(&p.path);
+            let call = crate::pure::kernel_path(&p.path);
             let span = k.span();
             Ok(quote_spanned! {span=>
-                |__para_item| <#path as ::para::__private::KernelFn<(_,)>>::call((::para::__private::arg(__para_item),))
+                |__para_item| #call(::para::__private::arg(__para_item))
             })
         }
         Expr::Closure(c) => {
-            check_closure(cx, checks, c);
+            let c = &check_closure(cx, checks, c);
             let annotated = c.inputs.iter().all(|p| matches!(p, syn::Pat::Type(_)));
             if c.inputs.len() != 1 {
                 cx.error(&c.inputs, "a map kernel takes one parameter: the item");
@@ -330,14 +341,12 @@ fn map_kernel(cx: &mut Ctxt, checks: &mut TokenStream, k: &Expr) -> syn::Result<
 fn reduce_kernel(cx: &mut Ctxt, checks: &mut TokenStream, k: &Expr) -> syn::Result<TokenStream> {
     match k {
         Expr::Path(p) if p.qself.is_none() => {
-            let path = marker_path(&p.path);
-            let span = k.span();
-            Ok(quote_spanned! {span=>
-                |__para_a, __para_b| <#path as ::para::__private::KernelFn<(_, _)>>::call((__para_a, __para_b))
-            })
+            // The marker's fn itself: it takes `(a, b)` as `f` does.
+            let call = crate::pure::kernel_path(&p.path);
+            Ok(quote!(#call))
         }
         Expr::Closure(c) => {
-            check_closure(cx, checks, c);
+            let c = &check_closure(cx, checks, c);
             if c.inputs.len() != 2 {
                 cx.error(
                     &c.inputs,
@@ -350,9 +359,45 @@ fn reduce_kernel(cx: &mut Ctxt, checks: &mut TokenStream, k: &Expr) -> syn::Resu
     }
 }
 
-/// The closure as written (its checks are emitted beside the call).
+/// The closure with a `PureData` check of each parameter binding as the
+/// first statement of its body, where rustc knows the parameter's type,
+/// annotated or inferred (`|x: &Vec<Cell<u32>>|` fails there, on `x`).
+/// Its other checks are emitted beside the call.
 fn checked_closure(c: &syn::ExprClosure) -> TokenStream {
-    quote!(#c)
+    let mut idents = Vec::new();
+    for p in &c.inputs {
+        binding_idents(p, &mut idents);
+    }
+    if idents.is_empty() {
+        return quote!(#c);
+    }
+    let checks = idents.iter().map(binding_probe);
+    let body = &c.body;
+    let mut checked = c.clone();
+    *checked.body = syn::parse_quote!({ #(#checks)* #body });
+    quote!(#checked)
+}
+
+/// The identifiers a closure parameter's pattern binds.
+fn binding_idents(p: &syn::Pat, out: &mut Vec<syn::Ident>) {
+    match p {
+        syn::Pat::Ident(i) => {
+            if i.ident != "_" {
+                out.push(i.ident.clone());
+            }
+            if let Some((_, sub)) = &i.subpat {
+                binding_idents(sub, out);
+            }
+        }
+        syn::Pat::Type(t) => binding_idents(&t.pat, out),
+        syn::Pat::Reference(r) => binding_idents(&r.pat, out),
+        syn::Pat::Paren(p) => binding_idents(&p.pat, out),
+        syn::Pat::Tuple(t) => t.elems.iter().for_each(|e| binding_idents(e, out)),
+        syn::Pat::TupleStruct(t) => t.elems.iter().for_each(|e| binding_idents(e, out)),
+        syn::Pat::Struct(s) => s.fields.iter().for_each(|f| binding_idents(&f.pat, out)),
+        syn::Pat::Slice(s) => s.elems.iter().for_each(|e| binding_idents(e, out)),
+        _ => {}
+    }
 }
 
 fn marker_path(p: &syn::Path) -> syn::Path {

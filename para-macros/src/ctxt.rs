@@ -1,5 +1,7 @@
 //! Collects every violation, so a kernel with three impure lines gets three
-//! errors (the habit of serde_derive's `Ctxt`).
+//! errors (the habit of serde_derive's `Ctxt`). Dropping a `Ctxt` that
+//! still holds errors is a bug in the macro (the errors would be lost, and
+//! the user's bad code accepted): it panics, as serde_derive's does.
 
 use std::fmt::Display;
 
@@ -26,10 +28,42 @@ impl Ctxt {
     }
 
     /// All errors as `compile_error!` invocations.
-    pub(crate) fn into_compile_errors(self) -> proc_macro2::TokenStream {
-        self.errors
+    pub(crate) fn into_compile_errors(mut self) -> proc_macro2::TokenStream {
+        std::mem::take(&mut self.errors)
             .into_iter()
             .map(|e| e.into_compile_error())
             .collect()
+    }
+}
+
+impl Drop for Ctxt {
+    fn drop(&mut self) {
+        if !self.errors.is_empty() && !std::thread::panicking() {
+            panic!(
+                "para-macros: {} error(s) collected but never reported",
+                self.errors.len()
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reported_errors_are_taken() {
+        let mut cx = Ctxt::default();
+        cx.error_at(proc_macro2::Span::call_site(), "one");
+        cx.error_at(proc_macro2::Span::call_site(), "two");
+        let out = cx.into_compile_errors().to_string();
+        assert_eq!(out.matches("compile_error").count(), 2);
+    }
+
+    #[test]
+    #[should_panic(expected = "1 error(s) collected but never reported")]
+    fn dropping_unreported_errors_panics() {
+        let mut cx = Ctxt::default();
+        cx.error_at(proc_macro2::Span::call_site(), "lost");
     }
 }

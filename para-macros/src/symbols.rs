@@ -145,6 +145,11 @@ pub(crate) const PURE_STD_TYPES: &[&str] = &[
     "NonZeroUsize",
     "NonZeroU32",
     "NonZeroU64",
+    "NonZero",
+    "DefaultHasher",
+    "BuildHasherDefault",
+    "Range",
+    "RangeInclusive",
 ];
 
 /// Std traits that may be called by path (`Default::default()`); the impl
@@ -203,24 +208,54 @@ pub(crate) const IMPURE_ASSOC_FNS: &[(&str, &str, &str)] = &[
     ("String", "from_raw_parts", RAW),
     ("String", "leak", LEAKS),
     ("Rc", "from_raw", RAW),
+    ("Rc", "into_raw", RAW),
+    ("Rc", "leak", LEAKS),
     ("Arc", "from_raw", RAW),
+    ("Arc", "into_raw", RAW),
+    ("Box", "into_raw_with_allocator", RAW),
+    ("Vec", "into_raw_parts", RAW),
 ];
 
-/// Type names that carry interior mutability: parameters of these types
-/// (at any depth) are rejected.
-pub(crate) const INTERIOR_MUTABLE_TYPES: &[&str] = &[
-    "Cell",
-    "RefCell",
-    "UnsafeCell",
-    "OnceCell",
-    "OnceLock",
-    "LazyCell",
-    "LazyLock",
-    "Mutex",
-    "RwLock",
-    "Condvar",
-    "LocalKey",
-    "Semaphore",
+/// Map and set types whose plain constructors seed them with `RandomState`.
+pub(crate) const RANDOM_STATE_TYPES: &[&str] = &["HashMap", "HashSet"];
+
+/// The constructors that exist only for `RandomState` (others take the
+/// hasher, which `PureData` then checks).
+pub(crate) const RANDOM_STATE_CTORS: &[&str] = &["new", "with_capacity"];
+
+/// Methods whose effect no type rule can see, rejected by name wherever
+/// they are called in a kernel, with the reason.
+pub(crate) const IMPURE_METHODS: &[(&str, &str)] = &[
+    (
+        "to_socket_addrs",
+        "resolves host names (a DNS lookup over the network)",
+    ),
+    ("leak", LEAKS),
+    ("into_raw", RAW),
+    ("elapsed", CLOCK),
+];
+
+/// Std modules a kernel's body may not even import, with the reason.
+pub(crate) const DENIED_USE_MODULES: &[(&str, &str)] = &[
+    ("fs", "touches the file system"),
+    ("net", "performs network I/O"),
+    ("process", "controls the process"),
+    ("thread", "spawns, parks or inspects threads"),
+    ("env", "reads or changes the process environment"),
+];
+
+/// Items of otherwise allowed std modules a kernel's body may not import:
+/// `(module, item, reason)`; a glob import of the module is denied too.
+pub(crate) const DENIED_USE_ITEMS: &[(&str, &str, &str)] = &[
+    ("time", "Instant", CLOCK),
+    ("time", "SystemTime", CLOCK),
+    ("time", "UNIX_EPOCH", CLOCK),
+    ("io", "stdin", "reads standard input"),
+    ("io", "stdout", "writes to standard output"),
+    ("io", "stderr", "writes to standard error"),
+    ("io", "Stdin", "reads standard input"),
+    ("io", "Stdout", "writes to standard output"),
+    ("io", "Stderr", "writes to standard error"),
 ];
 
 /// Whether a type name is an atomic (`AtomicUsize`, `AtomicPtr`, ...).

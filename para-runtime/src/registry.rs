@@ -71,7 +71,12 @@ fn invoke_slice<T: Any, R: Any + Send>(
     let v = args
         .downcast::<Vec<T>>()
         .expect("para: dispatch checks the argument type before invoking");
-    Box::new(f(&v))
+    // Result first, then the argument's drop: if that drop panics, the
+    // result is a local and is dropped while unwinding, not leaked (a
+    // return value under construction is leaked, rust-lang/rust#47949).
+    let r = f(&v);
+    drop(v);
+    Box::new(r)
 }
 
 fn invoke_str<R: Any + Send>(f: ErasedFn, args: Box<dyn Any + Send>) -> Box<dyn Any + Send> {
@@ -80,7 +85,9 @@ fn invoke_str<R: Any + Send>(f: ErasedFn, args: Box<dyn Any + Send>) -> Box<dyn 
     let s = args
         .downcast::<String>()
         .expect("para: dispatch checks the argument type before invoking");
-    Box::new(f(&s))
+    let r = f(&s);
+    drop(s);
+    Box::new(r)
 }
 
 fn invoke_ref<T: Any, R: Any + Send>(
@@ -92,7 +99,9 @@ fn invoke_ref<T: Any, R: Any + Send>(
     let t = args
         .downcast::<T>()
         .expect("para: dispatch checks the argument type before invoking");
-    Box::new(f(&t))
+    let r = f(&t);
+    drop(t);
+    Box::new(r)
 }
 
 /// The shared dispatch entry point: unbox the owned arguments, call the

@@ -18,12 +18,98 @@ pub trait Kernel {
     const NAME: &'static str;
 }
 
-/// Calls the kernel behind a marker, so that a shadowing local fn or
-/// closure of the same name can never take its place.
-pub trait KernelFn<Args> {
-    type Output;
-    fn call(args: Args) -> Self::Output;
+/// Std types whose associated functions a kernel may call by path
+/// (`Vec::new`, `Duration::from_millis`); the check that the owner of
+/// `Owner::f(..)` is one, when the macro cannot tell from the name alone
+/// (a type alias, a renamed import). The functions that are not pure
+/// (`Instant::now`, `HashMap::new`, `Box::leak`, ...) are rejected by name
+/// before this check.
+#[diagnostic::on_unimplemented(
+    message = "#[pure] function: cannot verify the associated functions of `{Self}`",
+    label = "not a std type whose associated functions are known to be pure",
+    note = "a macro cannot see whether a user type's functions are pure: call a #[para::pure] free function instead (associated functions of std's collections, strings, numbers and `Duration` are allowed)"
+)]
+pub trait PureStdType {}
+
+macro_rules! pure_std {
+    ($($t:ty),* $(,)?) => { $(impl PureStdType for $t {})* };
 }
+pure_std!(
+    bool,
+    char,
+    u8,
+    u16,
+    u32,
+    u64,
+    u128,
+    usize,
+    i8,
+    i16,
+    i32,
+    i64,
+    i128,
+    isize,
+    f32,
+    f64,
+    str,
+    String,
+    core::time::Duration,
+    core::cmp::Ordering,
+    std::hash::DefaultHasher,
+    core::sync::atomic::AtomicBool,
+    core::sync::atomic::AtomicU8,
+    core::sync::atomic::AtomicU16,
+    core::sync::atomic::AtomicU32,
+    core::sync::atomic::AtomicU64,
+    core::sync::atomic::AtomicUsize,
+    core::sync::atomic::AtomicI8,
+    core::sync::atomic::AtomicI16,
+    core::sync::atomic::AtomicI32,
+    core::sync::atomic::AtomicI64,
+    core::sync::atomic::AtomicIsize,
+);
+impl<T> PureStdType for Vec<T> {}
+impl<T> PureStdType for std::collections::VecDeque<T> {}
+impl<T> PureStdType for std::collections::BTreeSet<T> {}
+impl<K, V> PureStdType for std::collections::BTreeMap<K, V> {}
+impl<T> PureStdType for std::collections::BinaryHeap<T> {}
+impl<K, V, S> PureStdType for std::collections::HashMap<K, V, S> {}
+impl<T, S> PureStdType for std::collections::HashSet<T, S> {}
+impl<T: ?Sized> PureStdType for Box<T> {}
+impl<T: ?Sized> PureStdType for std::sync::Arc<T> {}
+impl<T: ?Sized> PureStdType for std::rc::Rc<T> {}
+impl<T> PureStdType for Option<T> {}
+impl<T, E> PureStdType for Result<T, E> {}
+impl<B: ?Sized + ToOwned> PureStdType for std::borrow::Cow<'_, B> {}
+impl<T> PureStdType for core::num::Wrapping<T> {}
+impl<T> PureStdType for core::num::Saturating<T> {}
+impl<T> PureStdType for core::cmp::Reverse<T> {}
+impl<T: ?Sized> PureStdType for PhantomData<T> {}
+pure_std!(
+    core::num::NonZeroU8,
+    core::num::NonZeroU16,
+    core::num::NonZeroU32,
+    core::num::NonZeroU64,
+    core::num::NonZeroU128,
+    core::num::NonZeroUsize,
+    core::num::NonZeroI8,
+    core::num::NonZeroI16,
+    core::num::NonZeroI32,
+    core::num::NonZeroI64,
+    core::num::NonZeroI128,
+    core::num::NonZeroIsize,
+);
+impl<H> PureStdType for std::hash::BuildHasherDefault<H> {}
+impl<T> PureStdType for core::ops::Range<T> {}
+impl<T> PureStdType for core::ops::RangeInclusive<T> {}
+impl<T: ?Sized> PureStdType for core::cell::Cell<T> {}
+impl<T: ?Sized> PureStdType for core::cell::RefCell<T> {}
+impl<T> PureStdType for core::cell::OnceCell<T> {}
+impl<T> PureStdType for [T] {}
+impl<T, const N: usize> PureStdType for [T; N] {}
+
+/// Fails to compile unless `T` is a [`PureStdType`].
+pub fn assert_std_type<T: ?Sized + PureStdType>() {}
 
 /// Adapts what an input yields to what a kernel takes: the item itself, or
 /// a copy of a borrowed `Copy` item (`fn cheap(x: f32)` over `&[f32]`).
@@ -59,86 +145,6 @@ pub const fn probe_global<T>(r: &T) {
         // SAFETY: `r` is a valid reference to at least one byte; reading it
         // as `MaybeUninit<u8>` is defined even where the byte is padding.
         let _ = unsafe { (r as *const T).cast::<core::mem::MaybeUninit<u8>>().read() };
-    }
-}
-
-/// Known interior-mutable types: a kernel may not read globals of these
-/// types (nor references to them), which the byte probe cannot see through
-/// a `const` reference or a thread-local key.
-#[diagnostic::on_unimplemented(message = "not interior-mutable")]
-pub trait InteriorMutable {}
-
-macro_rules! interior {
-    ($($t:ty),* $(,)?) => { $(impl InteriorMutable for $t {})* };
-}
-interior!(
-    core::sync::atomic::AtomicBool,
-    core::sync::atomic::AtomicI8,
-    core::sync::atomic::AtomicI16,
-    core::sync::atomic::AtomicI32,
-    core::sync::atomic::AtomicI64,
-    core::sync::atomic::AtomicIsize,
-    core::sync::atomic::AtomicU8,
-    core::sync::atomic::AtomicU16,
-    core::sync::atomic::AtomicU32,
-    core::sync::atomic::AtomicU64,
-    core::sync::atomic::AtomicUsize,
-);
-impl<T: ?Sized> InteriorMutable for core::cell::Cell<T> {}
-impl<T: ?Sized> InteriorMutable for core::cell::RefCell<T> {}
-impl<T: ?Sized> InteriorMutable for core::cell::UnsafeCell<T> {}
-impl<T> InteriorMutable for core::cell::OnceCell<T> {}
-impl<T> InteriorMutable for core::sync::atomic::AtomicPtr<T> {}
-impl<T: ?Sized> InteriorMutable for std::sync::Mutex<T> {}
-impl<T: ?Sized> InteriorMutable for std::sync::RwLock<T> {}
-impl<T> InteriorMutable for std::sync::OnceLock<T> {}
-impl<T, F> InteriorMutable for std::sync::LazyLock<T, F> {}
-impl<T, F> InteriorMutable for core::cell::LazyCell<T, F> {}
-impl<T: 'static> InteriorMutable for std::thread::LocalKey<T> {}
-impl InteriorMutable for std::sync::Condvar {}
-impl<T: ?Sized + InteriorMutable> InteriorMutable for &T {}
-impl<T: ?Sized + InteriorMutable> InteriorMutable for &mut T {}
-impl<T: ?Sized + InteriorMutable> InteriorMutable for std::sync::Arc<T> {}
-impl<T: ?Sized + InteriorMutable> InteriorMutable for std::rc::Rc<T> {}
-impl<T: ?Sized + InteriorMutable> InteriorMutable for Box<T> {}
-
-pub struct Wrap<T: ?Sized>(PhantomData<T>);
-
-#[inline(always)]
-pub fn wrap<T: ?Sized>(_: &T) -> Wrap<T> {
-    Wrap(PhantomData)
-}
-
-pub struct Plain;
-pub struct Rejected<T: ?Sized>(PhantomData<T>);
-
-/// Implemented by the verdict of a plain global only.
-#[diagnostic::on_unimplemented(
-    message = "a #[pure] function cannot read mutable global state (`{Self}`)",
-    label = "this global is interior-mutable or thread-local",
-    note = "atomics, cells, locks and thread-local keys are hidden state; pass the value in as a parameter instead"
-)]
-pub trait PlainGlobal {}
-impl PlainGlobal for Plain {}
-
-pub fn require_plain<V: PlainGlobal>(_: V) {}
-
-pub trait ViaInterior {
-    type V;
-    fn para_verdict(&self) -> Self::V;
-}
-impl<T: ?Sized + InteriorMutable> ViaInterior for Wrap<T> {
-    type V = Rejected<T>;
-    fn para_verdict(&self) -> Rejected<T> {
-        Rejected(PhantomData)
-    }
-}
-pub trait ViaPlain {
-    fn para_verdict(&self) -> Plain;
-}
-impl<T: ?Sized> ViaPlain for &Wrap<T> {
-    fn para_verdict(&self) -> Plain {
-        Plain
     }
 }
 

@@ -679,6 +679,7 @@ fn dispose_twice_from_a_kernel_on_an_explicit_pool() {
 // ------------------------------------------------- dispatch, hostile
 
 /// Arguments (and results) whose `Drop` panics.
+#[derive(para::PureData)]
 struct Heavy(u64);
 
 static HEAVY_DROPS: AtomicUsize = AtomicUsize::new(0);
@@ -745,6 +746,7 @@ fn dispatch_with_arguments_that_panic_when_dropped() {
 }
 
 /// A result whose `Drop` panics.
+#[derive(para::PureData)]
 struct Orphan(u64);
 
 static ORPHAN_DROPS: AtomicUsize = AtomicUsize::new(0);

@@ -1,35 +1,42 @@
-//! The body checker: one pass over a kernel's body with a stack of scopes,
-//! which reports what is impure and collects the compile-time checks that
-//! only rustc can decide (is this callee `#[pure]`? is this global a plain
-//! constant?). Those checks are spliced at the start of the innermost
-//! block that contains the use, where names resolve as they do at the use
-//! site (`use` items and nested `#[pure]` fns included).
+//! The body checker: one pass over a kernel's body with a stack of scopes
+//! (`scope.rs`), which asks the verdict rules (`rules.rs`) about every
+//! path, method and `use`, reports what is impure, and collects the
+//! compile-time checks that only rustc can decide (`probes.rs`). Those
+//! checks are spliced at the start of the innermost block that contains
+//! the use, where names resolve as they do at the use site (`use` items
+//! and nested `#[pure]` fns included). Macro arguments are checked in
+//! `macros.rs`.
 
+use super::probes;
+use super::rules::{self, Verdict};
+use super::scope::{collect_use, Import, Scopes};
 use crate::ctxt::Ctxt;
-use crate::symbols::*;
 use proc_macro2::TokenStream;
-use quote::quote_spanned;
-use std::collections::{HashMap, HashSet};
-use syn::punctuated::Punctuated;
+use std::collections::HashSet;
 use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
-use syn::{Block, Expr, Item, Macro, Pat, Path, Stmt, Token};
+use syn::{Block, Expr, Item, Pat, Path, Stmt};
 
 pub(crate) struct Checker<'a> {
-    cx: &'a mut Ctxt,
-    scopes: Vec<HashSet<String>>,
-    generics: HashSet<String>,
-    /// Per open block: `use` aliases (name -> full path) declared in it.
-    uses: Vec<HashMap<String, Vec<String>>>,
+    pub(super) cx: &'a mut Ctxt,
+    pub(crate) scopes: Scopes,
     /// Per open block: checks to splice at its start.
     frames: Vec<Vec<TokenStream>>,
-    /// Checks with no block to go to (a closure kernel's expression body).
+    /// Checks with no block to go to (a closure kernel's body).
     pub(crate) loose: Vec<TokenStream>,
     /// Names already checked per frame, so each gets one check.
     seen: Vec<HashSet<String>>,
-    /// Inside a parsed copy of a macro's arguments: blocks there are not
-    /// emitted, so their checks go to the enclosing real block.
+    /// Inside a parsed copy of a macro's arguments, or a closure kernel's
+    /// body: blocks there get no checks spliced in, so their checks go to
+    /// the enclosing real block (or the caller's scope).
     in_copy: usize,
+    /// Inside a copy of a macro's arguments (which are emitted as the
+    /// user wrote them): kernel calls there are checked through a marker
+    /// probe, since they cannot be rewritten.
+    macro_copy: usize,
+    /// How many kernel calls and values were rewritten to go through
+    /// their marker (the tree then has to be printed back).
+    pub(crate) rewrites: usize,
     /// Keep the outermost block's checks in `top` instead of splicing
     /// them, so `#[pure]` can put them in front of the original body
     /// tokens (cheaper than printing the whole syntax tree back).
@@ -38,23 +45,26 @@ pub(crate) struct Checker<'a> {
     pub(crate) top: Vec<TokenStream>,
     /// How many inner blocks got checks spliced in.
     pub(crate) nested_splices: usize,
-    /// Emit marker checks as statements (`let _ = <p as Kernel>::NAME;`)
-    /// rather than items: for closure kernels, whose checks run in the
-    /// caller's scope.
+    /// Emit checks as statements rather than items: for closure kernels,
+    /// whose checks run in the caller's scope.
     pub(crate) statement_checks: bool,
 }
+
+/// Prelude values whose type needs inference (a probe of `&None` alone
+/// would not compile), never globals.
+const PRELUDE_VALUES: &[&str] = &["None", "Some", "Ok", "Err", "Self"];
 
 impl<'a> Checker<'a> {
     pub(crate) fn new(cx: &'a mut Ctxt, generics: HashSet<String>) -> Self {
         Checker {
             cx,
-            scopes: vec![HashSet::new()],
-            generics,
-            uses: vec![HashMap::new()],
+            scopes: Scopes::new(generics),
             frames: Vec::new(),
             loose: Vec::new(),
             seen: vec![HashSet::new()],
             in_copy: 0,
+            macro_copy: 0,
+            rewrites: 0,
             keep_top: false,
             top: Vec::new(),
             nested_splices: 0,
@@ -62,34 +72,13 @@ impl<'a> Checker<'a> {
         }
     }
 
-    // ------------------------------------------------------------ scopes
-
-    fn push_scope(&mut self) {
-        self.scopes.push(HashSet::new());
-    }
-
-    fn pop_scope(&mut self) {
-        self.scopes.pop();
-    }
-
-    fn is_local(&self, name: &str) -> bool {
-        self.scopes.iter().rev().any(|s| s.contains(name))
-    }
-
-    fn resolve_use(&self, name: &str) -> Option<Vec<String>> {
-        self.uses.iter().rev().find_map(|u| u.get(name).cloned())
-    }
-
     /// Bind the names a pattern introduces in the innermost scope.
     pub(crate) fn bind_pat(&mut self, pat: &Pat) {
-        let mut names = Vec::new();
-        collect_bindings(pat, &mut names);
-        let scope = self.scopes.last_mut().expect("a scope is open");
-        scope.extend(names);
+        self.scopes.bind_pat(pat);
     }
 
     /// Queue a compile-time check for the innermost real block (once per
-    /// name and block).
+    /// key and block).
     fn emit(&mut self, key: String, check: TokenStream) {
         let seen = self.seen.last_mut().expect("a frame is open");
         if !seen.insert(key) {
@@ -101,359 +90,159 @@ impl<'a> Checker<'a> {
         }
     }
 
-    // ----------------------------------------------------------- globals
+    // ------------------------------------------------------------ paths
 
-    /// A read of a global (`COUNTER`, `config::LIMIT`): it must be a const
-    /// or an immutable static of a plain type.
     fn check_global(&mut self, path: &Path) {
-        let key = format!("g:{}", path_string(path));
-        let span = path.span();
-        let check = quote_spanned! {span=>
-            const _: () = {
-                ::para::__private::probe_global(&#path);
-                #[allow(dead_code, unused_imports)]
-                fn __para_global_check() {
-                    use ::para::__private::{ViaInterior as _, ViaPlain as _};
-                    ::para::__private::require_plain((&::para::__private::wrap(&#path)).para_verdict());
-                }
-            };
-        };
-        self.emit(key, check);
+        let check = probes::global(path, path.span());
+        self.emit(format!("g:{}", path_string(path)), check);
     }
 
-    /// A callee or function value that must be a `#[pure]` fn: checked
-    /// through its marker type (`error[E0573]: expected type, found
-    /// function` otherwise, on the user's token).
     fn check_marker(&mut self, path: &Path) {
         let mut p = path.clone();
         for seg in p.segments.iter_mut() {
             seg.arguments = syn::PathArguments::None;
         }
-        let key = format!("m:{}", path_string(&p));
-        let span = path.span();
-        let check = if self.statement_checks {
-            quote_spanned! {span=> let _ = <#p as ::para::__private::Kernel>::NAME; }
-        } else {
-            quote_spanned! {span=>
-                const _: () = {
-                    let _ = <#p as ::para::__private::Kernel>::NAME;
-                };
-            }
+        let check = probes::marker(&p, path.span(), self.statement_checks);
+        self.emit(format!("m:{}", path_string(&p)), check);
+    }
+
+    fn check_std_type(&mut self, path: &Path, owner_len: usize) {
+        let owner = Path {
+            leading_colon: path.leading_colon,
+            segments: path.segments.iter().take(owner_len).cloned().collect(),
         };
-        self.emit(key, check);
+        let check = probes::std_type(&owner, path.span(), self.statement_checks);
+        self.emit(format!("t:{}", path_string(&owner)), check);
     }
 
-    /// A path in value position (not called).
-    fn check_value_path(&mut self, path: &Path, qself: bool) {
+    /// A path in value position (`called` false) or as a callee. Returns
+    /// whether it names a kernel that the caller should rewrite to go
+    /// through its marker ([`probes::kernel_path`]); inside macro copies,
+    /// which cannot be rewritten, a marker probe is emitted instead.
+    pub(super) fn check_path(&mut self, path: &Path, qself: bool, called: bool) -> bool {
         if qself {
-            return;
+            // `<T as Trait>::f`: trait-generic, trusted (documented).
+            return false;
         }
         let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-        if segs.len() == 1 {
-            let name = &segs[0];
-            if self.is_local(name)
-                || self.generics.contains(name)
-                || is_camel(name)
-                || name == "self"
-            {
-                return;
-            }
-            if let Some(full) = self.resolve_use(name) {
-                return self.check_fn_path(path, &full, false);
-            }
-            if is_upper(name) {
-                return self.check_global(path);
-            }
-            if PURE_BARE_FNS.contains(&name.as_str()) {
-                return;
-            }
-            // A function used as a value (`.map(helper)`): it will run.
-            return self.check_marker(path);
-        }
-        if self.generics.contains(&segs[0]) {
-            return;
-        }
-        let last = segs.last().expect("non-empty path");
-        if is_upper(last) {
-            return self.check_global(path);
-        }
-        if is_camel(last) {
-            return;
-        }
-        self.check_fn_path(path, &segs, false);
-    }
-
-    /// A call `f(...)` whose callee is a path.
-    fn check_callee(&mut self, path: &Path, qself: bool) {
-        if qself {
-            // `<T as Trait>::f(..)`: trait-generic, trusted (documented).
-            return;
-        }
-        let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-        let last = segs.last().expect("non-empty path");
-        if segs.len() == 1 {
-            if self.is_local(last) || is_camel(last) || PURE_BARE_FNS.contains(&last.as_str()) {
-                return;
-            }
-            if let Some(full) = self.resolve_use(last) {
-                return self.check_fn_path(path, &full, true);
-            }
-            if is_upper(last) {
-                return self.check_global(path);
-            }
-            return self.check_marker(path);
-        }
-        if self.generics.contains(&segs[0]) || segs[0] == "Self" {
-            return;
-        }
-        if is_camel(last) {
-            return; // `Shape::Circle(r)`: a constructor
-        }
-        self.check_fn_path(path, &segs, true);
-    }
-
-    /// A multi-segment function path, called or used as a value; `segs` is
-    /// the full path (after resolving an in-body `use`).
-    fn check_fn_path(&mut self, path: &Path, segs: &[String], called: bool) {
-        let what = if called { "call to" } else { "use of" };
-        let shown = segs.join("::");
         let first = segs[0].as_str();
-        let n = segs.len();
-        if n == 1 {
-            return self.check_marker(path);
+        if self.scopes.is_generic(first) || first == "Self" {
+            return false;
         }
-        let last = segs[n - 1].as_str();
-        let owner = segs[n - 2].as_str();
-        if ["std", "core", "alloc"].contains(&first) {
-            let rest = segs[1..].join("::");
-            if PURE_STD_FNS.contains(&rest.as_str()) {
-                return;
+        if segs.len() == 1 && self.scopes.is_local(first) {
+            return false;
+        }
+        // An in-body `use` names the first segment: judge the full path.
+        let full: Vec<String> = match self.scopes.resolve_use(first) {
+            Some(mut f) => {
+                f.extend(segs[1..].iter().cloned());
+                f
             }
-            for (module, why) in IMPURE_STD_MODULES {
-                if segs[1] == *module {
-                    return self.cx.error(
-                        path,
-                        format!(
-                            "#[pure] function: {what} `{shown}` is not allowed: `{first}::{module}` {why}; \
-                             a kernel may only compute from its parameters"
-                        ),
-                    );
+            None => segs,
+        };
+        let refs: Vec<&str> = full.iter().map(String::as_str).collect();
+        let verdict = if refs.len() == 1 {
+            rules::single(refs[0], called)
+        } else {
+            rules::multi(&refs, called)
+        };
+        match verdict {
+            Verdict::Allowed => {}
+            Verdict::Global => self.check_global(path),
+            Verdict::Kernel if self.macro_copy == 0 => return true,
+            Verdict::Kernel => self.check_marker(path),
+            Verdict::StdType { owner_len } => {
+                // The owner as the user wrote it: the resolved path may be
+                // longer (an alias), so count from the end.
+                let keep = path.segments.len() - (refs.len() - owner_len);
+                if keep > 0 {
+                    self.check_std_type(path, keep);
                 }
             }
-            if is_camel(owner) || PRIMITIVES.contains(&owner) {
-                return self.check_assoc(path, owner, last, &shown, what);
-            }
-            return self.cx.error(
-                path,
-                format!(
-                    "#[pure] function: {what} `{shown}` is not on the allow-list of pure std items; \
-                     allowed: the primitive types' functions, std::cmp::{{min, max}}, std::mem::{{swap, replace, take}}, \
-                     std::iter::{{once, repeat, zip, ...}} and #[pure] functions"
-                ),
-            );
+            Verdict::Denied(why) => self.cx.error(path, format!("#[pure] function: {why}")),
         }
-        if n == 2 && (PRIMITIVES.contains(&first) || is_camel(first)) {
-            return self.check_assoc(path, first, last, &shown, what);
-        }
-        if is_camel(owner) {
-            return self.check_assoc(path, owner, last, &shown, what);
-        }
-        // `crate::kernels::score`, `helpers::score`: must be #[pure].
-        self.check_marker(path);
+        false
     }
 
-    fn check_assoc(&mut self, path: &Path, ty: &str, f: &str, shown: &str, what: &str) {
-        if let Some((_, _, why)) = IMPURE_ASSOC_FNS
-            .iter()
-            .find(|(t, n, _)| *t == ty && *n == f)
-        {
-            return self.cx.error(
-                path,
-                format!("#[pure] function: {what} `{shown}` is not allowed: it {why}"),
-            );
+    /// A single-segment CamelCase path used as a place (a method's
+    /// receiver, a field's base, a borrow, an index base): a static
+    /// whatever its case, unless it is a local or a prelude value.
+    fn check_place(&mut self, e: &Expr) {
+        let Expr::Path(p) = e else { return };
+        if p.qself.is_some() || p.path.segments.len() != 1 {
+            return;
         }
-        if PRIMITIVES.contains(&ty) || PURE_STD_TYPES.contains(&ty) || PURE_STD_TRAITS.contains(&ty)
+        let name = p.path.segments[0].ident.to_string();
+        if !crate::symbols::is_camel(&name)
+            || PRELUDE_VALUES.contains(&name.as_str())
+            || self.scopes.is_local(&name)
+            || self.scopes.is_generic(&name)
+            || self.scopes.resolve_use(&name).is_some()
         {
             return;
         }
-        self.cx.error(
-            path,
-            format!(
-                "#[pure] function: cannot verify the associated function `{shown}`: \
-                 a macro cannot see whether `{ty}::{f}` is pure; \
-                 call a #[pure] free function instead, or one of the allow-listed std items"
-            ),
-        );
-    }
-
-    // ------------------------------------------------------------ macros
-
-    fn check_macro(&mut self, mac: &Macro) {
-        let name = mac
-            .path
-            .segments
-            .last()
-            .map(|s| s.ident.to_string())
-            .unwrap_or_default();
-        if let Some((_, why)) = IO_MACROS.iter().find(|(m, _)| *m == name) {
-            return self.cx.error(
-                &mac.path,
-                format!("#[pure] function: `{name}!` performs I/O (it {why}); a kernel may only compute and return values"),
-            );
-        }
-        if name == "thread_local" {
-            return self.cx.error(
-                &mac.path,
-                "#[pure] function: `thread_local!` declares hidden per-thread state; pass state in as a parameter",
-            );
-        }
-        if name == "matches" {
-            return self.check_matches(mac);
-        }
-        if let Some((_, kernels)) = PARA_MACROS.iter().find(|(m, _)| *m == name) {
-            return self.check_para_macro(mac, *kernels);
-        }
-        let is_write = name == "write" || name == "writeln";
-        if !is_write && !PURE_EXPR_MACROS.contains(&name.as_str()) {
-            return self.cx.error(
-                &mac.path,
-                format!(
-                    "#[pure] function: cannot see inside the macro `{name}!`; a kernel may use the pure std macros \
-                     (vec!, format!, assert!, assert_eq!, panic!, matches!, unreachable!, ...) and para's pmap!, \
-                     preduce!, pmap_reduce!; move this code into a #[pure] function"
-                ),
-            );
-        }
-        if name == "vec" {
-            if let Ok((elem, len)) = mac.parse_body_with(parse_vec_repeat) {
-                self.visit_copy(elem);
-                self.visit_copy(len);
-                return;
-            }
-        }
-        let args = match mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
-            Ok(a) => a,
-            Err(_)
-                if [
-                    "concat",
-                    "stringify",
-                    "cfg",
-                    "env",
-                    "option_env",
-                    "include_str",
-                    "include_bytes",
-                    "line",
-                    "column",
-                    "file",
-                    "module_path",
-                ]
-                .contains(&name.as_str()) =>
-            {
-                return
-            }
-            Err(e) => return self.cx.push(e),
-        };
-        let args: Vec<Expr> = args.into_iter().collect();
-        if is_write {
-            match args.first() {
-                Some(dest) if self.is_local_place(dest) => {}
-                Some(dest) => {
-                    return self.cx.error(
-                        dest,
-                        format!("#[pure] function: `{name}!` may only write to a local String; this destination may be I/O or shared state"),
-                    )
-                }
-                None => return,
-            }
-        }
-        if let Some((_, skip)) = FORMAT_MACROS.iter().find(|(m, _)| *m == name) {
-            if let Some(Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Str(s),
-                ..
-            })) = args.get(*skip)
-            {
-                self.check_inline_format_args(s);
-            }
-        }
-        for a in args {
-            self.visit_copy(a);
-        }
-    }
-
-    fn is_local_place(&self, e: &Expr) -> bool {
-        match e {
-            Expr::Path(p) => {
-                p.qself.is_none()
-                    && p.path.segments.len() == 1
-                    && self.is_local(&p.path.segments[0].ident.to_string())
-            }
-            Expr::Reference(r) => self.is_local_place(&r.expr),
-            Expr::Paren(p) => self.is_local_place(&p.expr),
-            _ => false,
-        }
-    }
-
-    fn check_inline_format_args(&mut self, s: &syn::LitStr) {
-        for name in inline_format_names(&s.value()) {
-            let ident = syn::Ident::new(&name, s.span());
-            let path: Path = ident.into();
-            self.check_value_path(&path, false);
-        }
-    }
-
-    fn check_matches(&mut self, mac: &Macro) {
-        let parsed = mac.parse_body_with(|input: syn::parse::ParseStream<'_>| {
-            let e: Expr = input.parse()?;
-            input.parse::<Token![,]>()?;
-            let pat = Pat::parse_multi_with_leading_vert(input)?;
-            let guard = if input.peek(Token![if]) {
-                input.parse::<Token![if]>()?;
-                Some(input.parse::<Expr>()?)
-            } else {
-                None
-            };
-            let _ = input.parse::<Option<Token![,]>>()?;
-            Ok((e, pat, guard))
-        });
-        match parsed {
-            Ok((e, pat, guard)) => {
-                self.visit_copy(e);
-                self.push_scope();
-                self.bind_pat(&pat);
-                if let Some(g) = guard {
-                    self.visit_copy(g);
-                }
-                self.pop_scope();
-            }
-            Err(e) => self.cx.push(e),
-        }
-    }
-
-    /// `pmap!(k, input, opt = v)`: the kernels are checked by that macro's
-    /// own expansion; the other arguments are checked here.
-    fn check_para_macro(&mut self, mac: &Macro, kernels: usize) {
-        if let Ok(args) = mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
-            for (i, a) in args.into_iter().enumerate() {
-                if i < kernels {
-                    continue;
-                }
-                match a {
-                    Expr::Assign(asg) => self.visit_copy(*asg.right),
-                    other => self.visit_copy(other),
-                }
-            }
-        }
+        self.check_global(&p.path);
     }
 
     /// Visit an expression parsed out of a macro's tokens: its checks go to
     /// the enclosing real block; the copy itself is dropped.
     pub(crate) fn visit_copy(&mut self, mut e: Expr) {
         self.in_copy += 1;
+        self.macro_copy += 1;
         self.visit_expr_mut(&mut e);
+        self.macro_copy -= 1;
+        self.in_copy -= 1;
+    }
+
+    /// Visit a closure kernel's body in place: its kernel calls are
+    /// rewritten, its checks go to [`Checker::loose`] (the caller's scope,
+    /// where a captured local fails them).
+    pub(crate) fn visit_in_place(&mut self, e: &mut Expr) {
+        self.in_copy += 1;
+        self.visit_expr_mut(e);
         self.in_copy -= 1;
     }
 
     // ------------------------------------------------------------- items
+
+    fn check_use(&mut self, u: &syn::ItemUse) {
+        let mut found: Vec<Import<'_>> = Vec::new();
+        collect_use(&u.tree, &mut Vec::new(), &mut found);
+        let mut aliases = Vec::new();
+        for imp in found {
+            let refs: Vec<&str> = imp.full.iter().map(String::as_str).collect();
+            if let Some(why) = rules::use_item(&refs, imp.alias.is_none()) {
+                self.cx.error(imp.at, format!("#[pure] function: {why}"));
+                continue;
+            }
+            if let Some(alias) = imp.alias {
+                aliases.push((alias, imp.full));
+            }
+        }
+        self.scopes.add_uses(aliases);
+    }
+
+    /// A function inside an `impl` or a `trait` of the body: checked like
+    /// the body, with its parameters bound.
+    fn check_inner_fn(&mut self, sig: &syn::Signature, block: &mut Block) {
+        self.scopes.push();
+        for arg in &sig.inputs {
+            match arg {
+                syn::FnArg::Typed(pt) => self.bind_pat(&pt.pat),
+                syn::FnArg::Receiver(_) => self.scopes.bind_names(["self".to_owned()]),
+            }
+        }
+        let generics = super::generic_names(&sig.generics);
+        let added: Vec<String> = generics
+            .into_iter()
+            .filter(|g| self.scopes.generics.insert(g.clone()))
+            .collect();
+        self.visit_block_mut(block);
+        for g in added {
+            self.scopes.generics.remove(&g);
+        }
+        self.scopes.pop();
+    }
 
     fn check_item(&mut self, item: &mut Item) {
         match item {
@@ -476,19 +265,48 @@ impl<'a> Checker<'a> {
                     "#[pure] function: functions defined inside a #[pure] function must be #[pure] too; mark this one #[para::pure]",
                 );
             }
-            Item::Macro(m) => self.check_macro(&m.mac),
+            Item::Macro(m) => {
+                let mac = m.mac.clone();
+                self.check_macro(&mac);
+            }
             Item::Use(u) => {
-                let mut found = Vec::new();
-                collect_use(&u.tree, &mut Vec::new(), &mut found);
-                let uses = self.uses.last_mut().expect("a block is open");
-                for (alias, full) in found {
-                    uses.insert(alias, full);
-                }
+                let u = u.clone();
+                self.check_use(&u);
             }
             Item::ForeignMod(f) => self.cx.error(
                 f.abi.extern_token,
                 "#[pure] function: `extern` blocks declare foreign functions a macro cannot check",
             ),
+            Item::Impl(imp) => {
+                if let Some(tok) = &imp.unsafety {
+                    self.cx.error(
+                        tok,
+                        "#[pure] function: `unsafe impl` is not allowed; the compiler cannot check its promise",
+                    );
+                }
+                for it in imp.items.iter_mut() {
+                    if let syn::ImplItem::Fn(f) = it {
+                        if let syn::Safety::Unsafe(tok) = &f.sig.safety {
+                            self.cx.error(
+                                tok,
+                                "#[pure] function: `unsafe fn` is not allowed; the compiler cannot check what unsafe code does",
+                            );
+                        }
+                        let sig = f.sig.clone();
+                        self.check_inner_fn(&sig, &mut f.block);
+                    }
+                }
+            }
+            Item::Trait(t) => {
+                for it in t.items.iter_mut() {
+                    if let syn::TraitItem::Fn(f) = it {
+                        if let Some(block) = &mut f.default {
+                            let sig = f.sig.clone();
+                            self.check_inner_fn(&sig, block);
+                        }
+                    }
+                }
+            }
             _ => {}
         }
     }
@@ -496,8 +314,7 @@ impl<'a> Checker<'a> {
 
 impl VisitMut for Checker<'_> {
     fn visit_block_mut(&mut self, block: &mut Block) {
-        self.push_scope();
-        self.uses.push(HashMap::new());
+        self.scopes.push_block();
         let real = self.in_copy == 0;
         if real {
             self.frames.push(Vec::new());
@@ -523,7 +340,10 @@ impl VisitMut for Checker<'_> {
                 Stmt::Item(Item::Use(_)) => {}
                 Stmt::Item(item) => self.check_item(item),
                 Stmt::Expr(e, _) => self.visit_expr_mut(e),
-                Stmt::Macro(m) => self.check_macro(&m.mac),
+                Stmt::Macro(m) => {
+                    let mac = m.mac.clone();
+                    self.check_macro(&mac);
+                }
             }
         }
         if real {
@@ -541,41 +361,40 @@ impl VisitMut for Checker<'_> {
                 block.stmts = new;
             }
         }
-        self.uses.pop();
-        self.pop_scope();
+        self.scopes.pop_block();
     }
 
     fn visit_expr_mut(&mut self, e: &mut Expr) {
         match e {
             Expr::Closure(c) => {
-                self.push_scope();
+                self.scopes.push();
                 for p in &c.inputs {
                     self.bind_pat(p);
                 }
                 self.visit_expr_mut(&mut c.body);
-                self.pop_scope();
+                self.scopes.pop();
             }
             Expr::ForLoop(f) => {
                 self.visit_expr_mut(&mut f.expr);
-                self.push_scope();
+                self.scopes.push();
                 self.bind_pat(&f.pat);
                 self.visit_block_mut(&mut f.body);
-                self.pop_scope();
+                self.scopes.pop();
             }
             Expr::If(i) => {
-                self.push_scope();
+                self.scopes.push();
                 self.visit_expr_mut(&mut i.cond);
                 self.visit_block_mut(&mut i.then_branch);
-                self.pop_scope();
+                self.scopes.pop();
                 if let Some((_, els)) = &mut i.else_branch {
                     self.visit_expr_mut(els);
                 }
             }
             Expr::While(w) => {
-                self.push_scope();
+                self.scopes.push();
                 self.visit_expr_mut(&mut w.cond);
                 self.visit_block_mut(&mut w.body);
-                self.pop_scope();
+                self.scopes.pop();
             }
             Expr::Let(l) => {
                 self.visit_expr_mut(&mut l.expr);
@@ -584,7 +403,7 @@ impl VisitMut for Checker<'_> {
             Expr::Match(m) => {
                 self.visit_expr_mut(&mut m.expr);
                 for arm in m.arms.iter_mut() {
-                    self.push_scope();
+                    self.scopes.push();
                     self.bind_pat(&arm.pat);
                     if let Pat::Guard(g) = &arm.pat {
                         // Checked through a copy: a guard has no block of
@@ -592,7 +411,7 @@ impl VisitMut for Checker<'_> {
                         self.visit_copy((*g.guard).clone());
                     }
                     self.visit_expr_mut(&mut arm.body);
-                    self.pop_scope();
+                    self.scopes.pop();
                 }
             }
             Expr::Unsafe(u) => {
@@ -606,7 +425,10 @@ impl VisitMut for Checker<'_> {
                 match &*c.func {
                     Expr::Path(p) => {
                         let (path, q) = (p.path.clone(), p.qself.is_some());
-                        self.check_callee(&path, q);
+                        if self.check_path(&path, q, true) {
+                            *c.func = probes::kernel_path(&path);
+                            self.rewrites += 1;
+                        }
                     }
                     _ => self.visit_expr_mut(&mut c.func),
                 }
@@ -616,7 +438,10 @@ impl VisitMut for Checker<'_> {
             }
             Expr::Path(p) => {
                 let (path, q) = (p.path.clone(), p.qself.is_some());
-                self.check_value_path(&path, q);
+                if self.check_path(&path, q, false) {
+                    *e = probes::kernel_path(&path);
+                    self.rewrites += 1;
+                }
             }
             Expr::Macro(m) => {
                 let mac = m.mac.clone();
@@ -631,10 +456,31 @@ impl VisitMut for Checker<'_> {
                 }
             }
             Expr::MethodCall(m) => {
+                let name = m.method.to_string();
+                if let Some(why) = rules::method(&name) {
+                    self.cx.error(
+                        &m.method,
+                        format!("#[pure] function: the method `{name}` is not allowed: it {why}"),
+                    );
+                }
+                self.check_place(&m.receiver);
                 self.visit_expr_mut(&mut m.receiver);
                 for a in m.args.iter_mut() {
                     self.visit_expr_mut(a);
                 }
+            }
+            Expr::Field(f) => {
+                self.check_place(&f.base);
+                self.visit_expr_mut(&mut f.base);
+            }
+            Expr::Reference(r) => {
+                self.check_place(&r.expr);
+                self.visit_expr_mut(&mut r.expr);
+            }
+            Expr::Index(i) => {
+                self.check_place(&i.expr);
+                self.visit_expr_mut(&mut i.expr);
+                self.visit_expr_mut(&mut i.index);
             }
             Expr::Cast(c) => self.visit_expr_mut(&mut c.expr),
             _ => visit_mut::visit_expr_mut(self, e),
@@ -650,111 +496,6 @@ impl VisitMut for Checker<'_> {
     fn visit_pat_mut(&mut self, _: &mut Pat) {}
 }
 
-/// Names bound by a pattern. By convention, a single `UPPER_CASE` or
-/// `CamelCase` identifier in a pattern is a constant or a unit variant
-/// (`None`, `MAX`), not a binding.
-pub(crate) fn collect_bindings(pat: &Pat, out: &mut Vec<String>) {
-    match pat {
-        Pat::Ident(i) => {
-            let name = i.ident.to_string();
-            if i.subpat.is_some()
-                || i.by_ref.is_some()
-                || i.mutability.is_some()
-                || !(is_upper(&name) || is_camel(&name))
-            {
-                out.push(name);
-            }
-            if let Some((_, sub)) = &i.subpat {
-                collect_bindings(sub, out);
-            }
-        }
-        Pat::Or(o) => {
-            if let Some(first) = o.cases.first() {
-                collect_bindings(first, out);
-            }
-        }
-        Pat::Paren(p) => collect_bindings(&p.pat, out),
-        Pat::Reference(r) => collect_bindings(&r.pat, out),
-        Pat::Slice(s) => s.elems.iter().for_each(|p| collect_bindings(p, out)),
-        Pat::Struct(s) => s.fields.iter().for_each(|f| collect_bindings(&f.pat, out)),
-        Pat::Tuple(t) => t.elems.iter().for_each(|p| collect_bindings(p, out)),
-        Pat::TupleStruct(t) => t.elems.iter().for_each(|p| collect_bindings(p, out)),
-        Pat::Type(t) => collect_bindings(&t.pat, out),
-        Pat::Guard(g) => collect_bindings(&g.pat, out),
-        _ => {}
-    }
-}
-
-fn collect_use(
-    tree: &syn::UseTree,
-    prefix: &mut Vec<String>,
-    out: &mut Vec<(String, Vec<String>)>,
-) {
-    match tree {
-        syn::UseTree::Path(p) => {
-            prefix.push(p.ident.to_string());
-            collect_use(&p.tree, prefix, out);
-            prefix.pop();
-        }
-        syn::UseTree::Name(n) => {
-            let mut full = prefix.clone();
-            full.push(n.ident.to_string());
-            out.push((n.ident.to_string(), full));
-        }
-        syn::UseTree::Rename(r) => {
-            let mut full = prefix.clone();
-            full.push(r.ident.to_string());
-            out.push((r.rename.to_string(), full));
-        }
-        syn::UseTree::Group(g) => {
-            for t in &g.items {
-                collect_use(t, prefix, out);
-            }
-        }
-        syn::UseTree::Glob(_) => {}
-    }
-}
-
-fn parse_vec_repeat(input: syn::parse::ParseStream<'_>) -> syn::Result<(Expr, Expr)> {
-    let e: Expr = input.parse()?;
-    input.parse::<Token![;]>()?;
-    let n: Expr = input.parse()?;
-    Ok((e, n))
-}
-
-/// Identifiers named inline in a format string: `{x}`, `{x:?}`, `{x:>8}`.
-pub(crate) fn inline_format_names(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '{' {
-            continue;
-        }
-        if chars.peek() == Some(&'{') {
-            chars.next();
-            continue;
-        }
-        let mut name = String::new();
-        while let Some(&d) = chars.peek() {
-            if d == '}' || d == ':' {
-                break;
-            }
-            name.push(d);
-            chars.next();
-        }
-        let name = name.trim().to_string();
-        if name
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_alphabetic() || c == '_')
-            && name.chars().all(|c| c.is_alphanumeric() || c == '_')
-        {
-            out.push(name);
-        }
-    }
-    out
-}
-
 pub(crate) fn has_pure_attr(attrs: &[syn::Attribute]) -> bool {
     attrs
         .iter()
@@ -767,16 +508,4 @@ pub(crate) fn path_string(p: &Path) -> String {
         .map(|s| s.ident.to_string())
         .collect::<Vec<_>>()
         .join("::")
-}
-
-/// The generic parameter names of a signature (types and consts).
-pub(crate) fn generic_names(g: &syn::Generics) -> HashSet<String> {
-    g.params
-        .iter()
-        .filter_map(|p| match p {
-            syn::GenericParam::Type(t) => Some(t.ident.to_string()),
-            syn::GenericParam::Const(c) => Some(c.ident.to_string()),
-            syn::GenericParam::Lifetime(_) => None,
-        })
-        .collect()
 }

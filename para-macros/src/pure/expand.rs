@@ -10,7 +10,7 @@
 //! pub fn rank_batch(batch: &[f32]) -> Vec<u32> { <compile-time checks> body }
 //! #[doc(hidden)] pub struct rank_batch {}                      // the kernel marker
 //! impl Kernel for rank_batch { const NAME = "rankBatch"; }
-//! impl<'l0> KernelFn<(&'l0 [f32],)> for rank_batch { ... calls rank_batch(args.0) }
+//! impl rank_batch { pub fn __para_fn(p0: &[f32]) -> Vec<u32> { rank_batch(p0) } }
 //! const _: () = { #[distributed_slice(KERNELS)] static K: KernelInfo = KernelInfo { .. }; };
 //! ```
 
@@ -19,7 +19,6 @@ use crate::ctxt::Ctxt;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::visit::Visit;
-use syn::visit_mut::VisitMut;
 use syn::{FnArg, GenericParam, ItemFn, ReturnType, Type};
 
 /// `original` is the parsed fn (its signature is what counts here); `func`
@@ -48,7 +47,7 @@ pub(super) fn expand(
             const NAME: &'static str = #name;
         }
     };
-    let kernel_fn = kernel_fn_impl(original).unwrap_or_default();
+    let kernel_fn = marker_call(original).unwrap_or_default();
     let register = args.register.as_ref().is_none_or(|b| b.value);
     let registration = if ok && register {
         registration(original, &name).unwrap_or_default()
@@ -62,36 +61,6 @@ pub(super) fn expand(
         #kernel_fn
         #registration
     }
-}
-
-/// Replaces elided lifetimes (`&T`, `'_`) with fresh named ones.
-struct FillLifetimes {
-    fresh: Vec<syn::Lifetime>,
-}
-
-impl VisitMut for FillLifetimes {
-    fn visit_type_reference_mut(&mut self, r: &mut syn::TypeReference) {
-        if r.lifetime.as_ref().is_none_or(|l| l.ident == "_") {
-            let l = syn::Lifetime::new(
-                &format!("'__para_l{}", self.fresh.len()),
-                Span::mixed_site(),
-            );
-            self.fresh.push(l.clone());
-            r.lifetime = Some(l);
-        }
-        syn::visit_mut::visit_type_reference_mut(self, r);
-    }
-    fn visit_lifetime_mut(&mut self, l: &mut syn::Lifetime) {
-        if l.ident == "_" {
-            let n = syn::Lifetime::new(
-                &format!("'__para_l{}", self.fresh.len()),
-                Span::mixed_site(),
-            );
-            self.fresh.push(n.clone());
-            *l = n;
-        }
-    }
-    fn visit_type_fn_ptr_mut(&mut self, _: &mut syn::TypeFnPtr) {}
 }
 
 #[derive(Default)]
@@ -141,76 +110,50 @@ fn param_types(f: &ItemFn) -> Option<Vec<Type>> {
         .collect()
 }
 
-/// `impl KernelFn<(P0, P1, ..)> for marker`, through which macros call the
-/// kernel. Skipped where an impl cannot express the signature: `impl
-/// Trait` parameters, const generics, type parameters that only the return
-/// type uses (E0207), or an elided return lifetime with no single source.
-fn kernel_fn_impl(f: &ItemFn) -> Option<TokenStream> {
+/// `impl marker { fn __para_fn(..) }`: the kernel's own signature on its
+/// marker type, forwarding to the fn. Calls in `#[pure]` bodies and in the
+/// call macros go through it (`<score>::__para_fn(x)`), so a local fn or a
+/// closure that shadows the kernel's value can never run in its place, and
+/// every signature works: const generics, type parameters that only the
+/// return type uses, `impl Trait` parameters, elided lifetimes (the same
+/// elision applies). Generic arguments are passed on explicitly where
+/// `impl Trait` parameters do not forbid it.
+fn marker_call(f: &ItemFn) -> Option<TokenStream> {
     if matches!(f.sig.safety, syn::Safety::Unsafe(_)) {
         return None; // already an error; a call here would add another
     }
     let ident = &f.sig.ident;
-    let mut params = param_types(f)?;
-    if params.iter().any(|t| scan(t).impl_trait) {
-        return None;
-    }
+    let params = param_types(f)?;
+    let names: Vec<syn::Ident> = (0..params.len())
+        .map(|i| format_ident!("__para_p{}", i, span = Span::mixed_site()))
+        .collect();
     let g = &f.sig.generics;
-    if g.params.iter().any(|p| matches!(p, GenericParam::Const(_))) {
-        return None;
-    }
-    let used: Vec<String> = params.iter().flat_map(|t| scan(t).idents).collect();
-    for p in &g.params {
-        if let GenericParam::Type(t) = p {
-            if !used.contains(&t.ident.to_string()) {
-                return None;
-            }
-        }
-    }
-    let mut fill = FillLifetimes { fresh: Vec::new() };
-    for t in params.iter_mut() {
-        fill.visit_type_mut(t);
-    }
-    let mut ret: Type = match &f.sig.output {
-        ReturnType::Default => syn::parse_quote!(()),
-        ReturnType::Type(_, t) => (**t).clone(),
-    };
-    let rs = scan(&ret);
-    if rs.impl_trait {
-        return None;
-    }
-    if rs.elided {
-        let explicit: Vec<&syn::Lifetime> = g.lifetimes().map(|l| &l.lifetime).collect();
-        let source = match (fill.fresh.len(), explicit.len()) {
-            (1, 0) => fill.fresh[0].clone(),
-            (0, 1) => explicit[0].clone(),
-            _ => return None,
-        };
-        struct Set(syn::Lifetime);
-        impl VisitMut for Set {
-            fn visit_type_reference_mut(&mut self, r: &mut syn::TypeReference) {
-                if r.lifetime.as_ref().is_none_or(|l| l.ident == "_") {
-                    r.lifetime = Some(self.0.clone());
-                }
-                syn::visit_mut::visit_type_reference_mut(self, r);
-            }
-            fn visit_lifetime_mut(&mut self, l: &mut syn::Lifetime) {
-                if l.ident == "_" {
-                    *l = self.0.clone();
-                }
-            }
-        }
-        Set(source).visit_type_mut(&mut ret);
-    }
-    let fresh = &fill.fresh;
-    let gparams = g.params.iter();
     let where_clause = &g.where_clause;
-    let idx = (0..params.len()).map(syn::Index::from);
+    let constness = &f.sig.constness;
+    let output = &f.sig.output;
+    let vis = &f.vis;
+    let any_impl = params.iter().any(|t| scan(t).impl_trait);
+    let args: Vec<&syn::Ident> = g
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            GenericParam::Type(t) => Some(&t.ident),
+            GenericParam::Const(c) => Some(&c.ident),
+            GenericParam::Lifetime(_) => None,
+        })
+        .collect();
+    let turbofish = if args.is_empty() || any_impl {
+        TokenStream::new()
+    } else {
+        quote!(::<#(#args),*>)
+    };
     Some(quote! {
-        impl<#(#fresh,)* #(#gparams),*> ::para::__private::KernelFn<(#(#params,)*)> for #ident #where_clause {
-            type Output = #ret;
+        impl #ident {
+            #[doc(hidden)]
             #[inline(always)]
-            fn call(args: (#(#params,)*)) -> #ret {
-                #ident(#(args.#idx),*)
+            #[allow(clippy::too_many_arguments, dead_code)]
+            #vis #constness fn __para_fn #g (#(#names: #params),*) #output #where_clause {
+                #ident #turbofish (#(#names),*)
             }
         }
     })

@@ -4,9 +4,14 @@
 mod attr;
 mod check;
 mod expand;
+mod macros;
 mod params;
+mod probes;
+mod rules;
+mod scope;
 
-pub(crate) use check::{generic_names, Checker};
+pub(crate) use check::Checker;
+pub(crate) use probes::{binding as binding_probe, kernel_path};
 
 use crate::ctxt::Ctxt;
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
@@ -32,12 +37,16 @@ pub(crate) fn pure(args: TokenStream, item: TokenStream) -> TokenStream {
                 "#[pure] applies to free functions (`fn name(...) -> T { ... }`)",
             )
             .into_compile_error();
-            return quote::quote!(#e #item);
+            let earlier = cx.into_compile_errors();
+            return quote::quote!(#earlier #e #item);
         }
     };
     params::check_signature(&mut cx, &func.sig);
+    // The signature as emitted: every type parameter and `impl Trait`
+    // parameter bounded by `PureData`, `#[out]` markers removed.
     let mut checked = func;
-    let (top, nested_splices) = {
+    let signature_changed = params::bound_signature(&mut checked.sig);
+    let (mut top, nested_splices, rewrites) = {
         let mut checker = Checker::new(&mut cx, generic_names(&checked.sig.generics));
         checker.keep_top = true;
         for arg in &checked.sig.inputs {
@@ -46,16 +55,23 @@ pub(crate) fn pure(args: TokenStream, item: TokenStream) -> TokenStream {
             }
         }
         checker.visit_block_mut(&mut checked.block);
-        (checker.top, checker.nested_splices)
+        (checker.top, checker.nested_splices, checker.rewrites)
     };
+    // Every parameter's type must be `PureData` (rustc resolves aliases,
+    // imports and generics); first, so its errors come first.
+    let mut param_checks = params::type_checks(&checked.sig);
+    param_checks.append(&mut top);
+    let top = param_checks;
     // The function as emitted: on error, the user's tokens unchanged (so
     // callers get no secondary errors); else the user's tokens with the
     // checks in front of the body where that is the only change, else the
     // checked syntax tree printed back.
     let func = if cx.has_errors() {
-        item
+        // The user's tokens, less the `#[out]` markers rustc does not know
+        // (they would add a second error to the first).
+        strip_out(item)
     } else {
-        let spliced = if nested_splices == 0 {
+        let spliced = if nested_splices == 0 && rewrites == 0 && !signature_changed {
             splice_front(&item, &top)
         } else {
             None
@@ -72,6 +88,41 @@ pub(crate) fn pure(args: TokenStream, item: TokenStream) -> TokenStream {
         })
     };
     expand::expand(cx, &args, &checked, func)
+}
+
+/// `item` with every `#[out]` parameter attribute removed (unchanged
+/// tokens when it has none).
+fn strip_out(item: TokenStream) -> TokenStream {
+    match syn::parse2::<syn::ItemFn>(item.clone()) {
+        Ok(f)
+            if !f.sig.inputs.iter().any(
+                |a| matches!(a, syn::FnArg::Typed(pt) if pt.attrs.iter().any(|x| x.path().is_ident("out"))),
+            ) =>
+        {
+            item
+        }
+        Ok(mut f) => {
+            for arg in f.sig.inputs.iter_mut() {
+                if let syn::FnArg::Typed(pt) = arg {
+                    pt.attrs.retain(|a| !a.path().is_ident("out"));
+                }
+            }
+            f.into_token_stream()
+        }
+        Err(_) => item,
+    }
+}
+
+/// The generic parameter names of a signature (types and consts).
+pub(crate) fn generic_names(g: &syn::Generics) -> std::collections::HashSet<String> {
+    g.params
+        .iter()
+        .filter_map(|p| match p {
+            syn::GenericParam::Type(t) => Some(t.ident.to_string()),
+            syn::GenericParam::Const(c) => Some(c.ident.to_string()),
+            syn::GenericParam::Lifetime(_) => None,
+        })
+        .collect()
 }
 
 /// `item` (a fn whose last token tree is its body) with `checks` put at

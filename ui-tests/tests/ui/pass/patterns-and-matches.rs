@@ -1,7 +1,7 @@
 #[allow(unused_imports)]
 use para::{pmap, pmap_reduce, preduce, pure, Rows};
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, para::PureData)]
 struct Point {
     x: i32,
     y: i32,

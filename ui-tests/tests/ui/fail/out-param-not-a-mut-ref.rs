@@ -1,0 +1,7 @@
+use para::pure;
+#[pure]
+fn k(i: usize, #[out] row: &[f32]) {
+    let _ = (i, row);
+}
+
+fn main() {}

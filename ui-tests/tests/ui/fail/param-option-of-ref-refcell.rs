@@ -1,0 +1,9 @@
+use para::pure;
+use std::cell::RefCell;
+
+#[pure]
+fn k(v: Option<&RefCell<u8>>) -> bool {
+    v.is_some()
+}
+
+fn main() {}

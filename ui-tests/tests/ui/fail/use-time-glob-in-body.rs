@@ -1,0 +1,9 @@
+use para::pure;
+#[pure]
+fn k(x: u8) -> u8 {
+    use std::time::*;
+    let _ = Duration::from_millis(1);
+    x
+}
+
+fn main() {}
