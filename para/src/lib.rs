@@ -38,7 +38,7 @@
 //!
 //! The repository's README has the guide: the mapping from the original
 //! `para:parallel` module, the comparison with rayon, measured numbers, and
-//! the limits of compile-time purity checking.
+//! what rustc proves about a kernel and what stays trusted.
 //!
 //! ## Guarantees in short
 //! - `pmap!` keeps length and order: `out[i] == kernel(input[i])`.
@@ -75,61 +75,81 @@
 ///
 /// # Rules
 /// Every violation is reported (not only the first), spanned on the
-/// offending token, with a message that names the rule:
+/// offending token, with a message that names the rule and what to do.
 ///
-/// - no `unsafe` blocks, no `unsafe fn`; no `static`, `static mut` or
-///   `thread_local!` items in the body;
-/// - no reads of mutable global state: `static mut`, statics with interior
-///   mutability at any depth (atomics, `Mutex`, `RwLock`, `OnceLock`, a
-///   `Cell` inside a user struct...), thread-local keys, consts that are
-///   references to such statics. Consts and immutable statics of plain
-///   types are fine. Checked by rustc itself, through probes the macro
-///   emits: a const-evaluated byte read of each global the body names
-///   (E0080 "constant accesses mutable global memory") and a type check
-///   against the known interior-mutable types (E0277);
+/// ## What rustc proves
+/// The macro turns what a kernel *sees* into bounds that rustc resolves,
+/// so aliases, imports, generics and nested types are seen as they are:
+///
+/// - **every parameter's type is [`PureData`]** (plain data: no interior
+///   mutability at any depth, no `&mut`, no pointers or callables, no
+///   handle to the world such as a file, a channel end, an `Instant` or a
+///   `PathBuf`, no `RandomState` map). A type alias of an atomic, a
+///   `Vec<Cell<_>>`, a `&dyn Fn` parameter all fail with `PureData`'s
+///   message at the parameter's type. Type parameters and `impl Trait`
+///   parameters get the bound in the signature, so every instantiation is
+///   plain data. The one `&mut` allowed is the kernel's output slot,
+///   marked `#[out]` (`#[out] row: &mut [f32]`, for `pmap_into!`);
+/// - **every global the body reads** (a `const` or `static`, whatever its
+///   case; a CamelCase static is recognised where it is used as a place,
+///   as a method's receiver, a field's base, a borrow or an index base) is
+///   `PureData`, and a const-evaluated byte read of it succeeds (E0080
+///   "constant accesses mutable global memory" for a static with interior
+///   mutability);
+/// - **a closure kernel's parameters** (annotated or inferred) are
+///   `PureData`, checked inside the closure where rustc knows their types;
+/// - **every function the body calls or passes as a value** is a `#[pure]`
+///   fn: the call goes through the callee's kernel marker
+///   (`<score>::__para_fn(x)`), so a plain fn fails with `expected type,
+///   found function`, and a local fn that shadows a glob-imported kernel
+///   can never run in its place;
+/// - **associated functions** of types the allow-list does not know by name
+///   (a type alias of a `Vec`, say) are checked to belong to a std type
+///   whose functions are pure.
+///
+/// ## What the macro checks by name
+/// - no `unsafe` blocks, `unsafe fn` or `unsafe impl`; no `static`,
+///   `static mut`, `thread_local!` or `extern` items in the body;
 /// - no I/O macros (`println!`, `print!`, `eprintln!`, `eprint!`, `dbg!`;
-///   `write!`/`writeln!` only to a local variable) and no macro the checker
-///   cannot see into. The pure std macros (`vec!`, `format!`, `assert*!`,
-///   `debug_assert*!`, `panic!`, `matches!`, `unreachable!`, ...) and
-///   para's `pmap!`/`preduce!`/`pmap_reduce!` are parsed and checked;
-/// - calls only to `#[pure]` functions (checked through their kernel
-///   marker: a plain fn fails with `expected type, found function`), to
-///   closures defined in the body, to constructors, and to an allow-list of
-///   pure std items (primitive types' functions, `std::cmp::{min, max}`,
-///   `std::mem::{swap, replace, take}`, `std::iter::{once, repeat, zip}`,
-///   `Vec`/`String`/`Option`/... constructors, std traits by path).
-///   `Instant::now`, `std::fs`, `std::env`, `std::process`,
-///   `std::thread`, `Box::leak` and associated functions of user types are
-///   rejected with the reason;
-/// - no `&mut` parameters, raw pointers, or parameters whose type mentions
-///   `Cell`, `RefCell`, `UnsafeCell`, `OnceCell`, `OnceLock`, `Mutex`,
-///   `RwLock`, atomics or thread-local keys.
+///   `write!`/`writeln!` only to a local or a field of one) and no macro the
+///   checker cannot see into. The pure std macros (`vec!`, `format!` with
+///   inline and named arguments, `assert*!`, `panic!`, `matches!`, ...) and
+///   para's call macros are parsed and checked;
+/// - std items: the allow-list (primitive types' functions,
+///   `std::cmp::{min, max}`, `std::mem::{swap, replace, take}`,
+///   `std::iter::{once, repeat, zip, ...}`, the collections', strings' and
+///   `Duration`'s associated functions, std's constants) resolves through
+///   `use` in the body (`use std::cmp; cmp::max(a, b)` is fine). Importing
+///   `std::{fs, net, process, thread, env}`, a clock (`Instant`,
+///   `SystemTime`) or standard I/O is an error at the `use`. Effects no
+///   type can show are rejected by name with the reason: `Instant::now`,
+///   `SystemTime::now`, `HashMap::new` / `HashSet::new` / `with_capacity`
+///   (their `RandomState` seed makes iteration order, and so results,
+///   vary; use `BTreeMap` or `with_hasher`), `Box::leak`, `into_raw`, and
+///   the methods `to_socket_addrs` (a DNS lookup), `leak`, `into_raw` and
+///   `elapsed`;
+/// - `impl` and `trait` items inside the body are checked like the body.
+///
+/// A `Cell` or an atomic *created* in the body is allowed: nobody outside
+/// the call can observe it (parameters and globals of those types are
+/// still rejected).
 ///
 /// Ordinary pure code passes: iterator chains, local closures, math
 /// methods, consts and associated consts, patterns, labelled loops,
-/// shadowing, `?`, generics, `use` items and nested `#[pure]` fns in the
-/// body.
+/// shadowing, `?`, generics and const generics, `use` items, consts and
+/// nested `#[pure]` fns in the body.
 ///
-/// # What a macro cannot see
-/// A proc macro sees tokens, not types or resolved names, so some things
-/// are trusted, not checked:
-/// - **method calls** (`x.foo()`): which impl runs depends on the receiver
-///   type, unknown to the macro. A method can mutate interior-mutable
-///   state of its receiver; since parameters and globals of
-///   interior-mutable types are rejected, what remains is state hidden
-///   inside a user type;
-/// - **operator overloads, `Drop` and `Deref` impls**: user code that runs
-///   implicitly;
-/// - **trait-generic calls** (`T::f()`, `<T as Trait>::f()`), resolved per
-///   instantiation;
-/// - **interior mutability inside a user type**: a parameter of a user
-///   struct holding a `Cell` passes the parameter check (the macro sees
-///   only the struct's name). Statics of such types are still caught by
-///   the byte probe;
-/// - names are told apart by convention: `UPPER_CASE` paths are globals,
-///   `CamelCase` ones types and variants, `snake_case` ones functions or
-///   locals. Code that breaks the convention may be checked as the wrong
-///   kind (and usually fails to compile, never silently passes a global).
+/// ## What stays trusted
+/// Rust runs some user code implicitly, and a macro cannot follow it:
+/// - **methods and operator impls of user types** (`x.foo()`, `a + b`):
+///   `#[derive(PureData)]` on a type is the user's promise that its
+///   methods called from kernels are pure (that is why a parameter of a
+///   type without the derive is refused);
+/// - **`Drop` and `Deref` impls**, and **trait-generic calls** (`T::f()`,
+///   `<T as Trait>::f()`), resolved per instantiation;
+/// - kernel calls inside the arguments of a macro (`assert!(score(x) > 0)`)
+///   are checked through the marker but run as written;
+/// - a manual `unsafe impl PureData` is the implementer's promise.
 ///
 /// # Registration
 /// Non-generic kernels are registered (in a `linkme` link-section slice) so that
