@@ -140,7 +140,11 @@ pub fn arg<A, I: IntoArg<A>>(item: I) -> A {
 /// in const evaluation. It compiles for consts and immutable statics of
 /// plain types, and fails (E0080, "constant accesses mutable global
 /// memory") for statics with interior mutability at any depth.
-pub const fn probe_global<T>(r: &T) {
+///
+/// The bound is the other half of the check: the global's type must be
+/// `PureData` (a `const` holding a reference to an atomic, a fn pointer or
+/// a table of them fail there, E0277, where the byte read succeeds).
+pub const fn probe_global<T: PureData>(r: &T) {
     if core::mem::size_of::<T>() > 0 {
         // SAFETY: `r` is a valid reference to at least one byte; reading it
         // as `MaybeUninit<u8>` is defined even where the byte is padding.

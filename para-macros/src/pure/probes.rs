@@ -15,13 +15,7 @@ use syn::Path;
 /// behind a user type's manual `unsafe impl`).
 pub(crate) fn global(path: &Path, span: Span) -> TokenStream {
     quote_spanned! {span=>
-        const _: () = {
-            ::para::__private::probe_global(&#path);
-            #[allow(dead_code)]
-            fn __para_global_check() {
-                ::para::__private::assert_pure_val(&#path);
-            }
-        };
+        const _: () = ::para::__private::probe_global(&#path);
     }
 }
 
