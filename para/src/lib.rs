@@ -40,6 +40,18 @@
 //! `para:parallel` module, the comparison with rayon, measured numbers, and
 //! what rustc proves about a kernel and what stays trusted.
 //!
+//! ## Where the names live
+//! The root holds what a program names every day: the macros,
+//! [`PureData`](trait@PureData), [`Pool`], [`PoolBuilder`], [`CallOptions`],
+//! [`Rows`], [`global`], [`effect`], [`kernels`] ([`KernelInfo`]),
+//! [`dispose_workers`], [`reset_heuristic`], the errors and [`Mutex`] /
+//! [`Semaphore`]. The plumbing lives in modules: [`input`] (the `Source`
+//! trait family, for inputs of your own), [`sync`] (the guards, permits and
+//! futures of the sync primitives) and [`signals`] (a pool's live counters,
+//! subscriptions and effects). The plumbing's root paths of earlier
+//! releases (`para::Source`, `para::MutexGuard`, `para::Signals`, ...) keep
+//! working.
+//!
 //! ## Guarantees in short
 //! - `pmap!` keeps length and order: `out[i] == kernel(input[i])`.
 //! - `preduce!` / `pmap_reduce!` cut the input into blocks whose length
@@ -324,12 +336,25 @@ pub use para_runtime::PureData;
 pub use para_macros::PureData;
 
 pub use para_runtime::{
-    dispose_workers, effect, global, kernels, reset_heuristic, Acquire, AcquireError, BuildError,
-    CallOptions, DispatchError, DispatchFuture, Effect, IntoSource, Item, KernelInfo, Lock, Mutex,
-    MutexGuard, OwnedMutexGuard, OwnedRows, OwnedSemaphorePermit, Pool, PoolBuilder, RangeSource,
-    Rows, RowsError, Semaphore, SemaphorePermit, Signal, Signals, SliceSource, Source, SourceItem,
-    Subscription, VecSource,
+    dispose_workers, effect, global, kernels, reset_heuristic, AcquireError, BuildError,
+    CallOptions, DispatchError, DispatchFuture, KernelInfo, Mutex, Pool, PoolBuilder, Rows,
+    RowsError, Semaphore,
 };
+
+pub mod input;
+pub mod signals;
+pub mod sync;
+
+// The plumbing's old root paths keep working (API.md: where a name moves,
+// the old path keeps working); each module's docs say which names it holds.
+#[doc(hidden)]
+pub use input::{
+    IntoSource, Item, OwnedRows, RangeSource, SliceSource, Source, SourceItem, VecSource,
+};
+#[doc(hidden)]
+pub use signals::{Effect, Signal, Signals, Subscription};
+#[doc(hidden)]
+pub use sync::{Acquire, Lock, MutexGuard, OwnedMutexGuard, OwnedSemaphorePermit, SemaphorePermit};
 
 /// The same kernels across MPI ranks (cargo feature `mpi`): [`mpi::Cluster`].
 #[cfg(feature = "mpi")]
