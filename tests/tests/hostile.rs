@@ -12,7 +12,7 @@
 //! `source-impl-without-unsafe`.)
 
 mod common;
-use common::signal_values;
+use common::{signal_values, wait_until};
 use para::{pure, CallOptions, DispatchError, IntoSource, Pool, Source, SourceItem};
 use std::any::Any;
 use std::cell::Cell;
@@ -46,15 +46,6 @@ fn on_worker_of(name: &str) -> bool {
     std::thread::current()
         .name()
         .is_some_and(|n| n.starts_with(&format!("{name}-")))
-}
-
-/// Spin (with short sleeps) until `cond` holds, for at most 10 s.
-fn wait_until(what: &str, cond: impl Fn() -> bool) {
-    let t = Instant::now();
-    while !cond() {
-        assert!(t.elapsed() < Duration::from_secs(10), "timed out: {what}");
-        std::thread::sleep(Duration::from_micros(200));
-    }
 }
 
 /// Worker threads of this process named `{prefix}{index}` (Linux: the
@@ -698,11 +689,7 @@ fn weigh(h: &Heavy) -> u64 {
 
 #[pure]
 fn churn(iters: u64) -> u64 {
-    let mut x = 1u64;
-    for i in 0..iters {
-        x = x.wrapping_mul(6364136223846793005).wrapping_add(i);
-    }
-    x
+    common::spin_for(iters)
 }
 
 #[test]

@@ -27,15 +27,6 @@ fn maybe_fail(x: u64) -> u64 {
 }
 
 #[pure]
-fn spin_for(iters: u64) -> u64 {
-    let mut x = 1u64;
-    for i in 0..iters {
-        x = x.wrapping_mul(6364136223846793005).wrapping_add(i);
-    }
-    x
-}
-
-#[pure]
 fn greet(name: &str) -> String {
     format!("hello {name}")
 }

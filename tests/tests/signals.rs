@@ -1,29 +1,11 @@
 //! Signals: exact counters, subscriptions and effects.
 
-use para::{effect, pure, Pool};
+mod common;
+use common::wait_until;
+use para::{effect, Pool};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
-#[pure]
-fn spin_for(iters: u64) -> u64 {
-    let mut x = 1u64;
-    for i in 0..iters {
-        x = x.wrapping_mul(6364136223846793005).wrapping_add(i);
-    }
-    x
-}
-
-fn wait_until(what: &str, mut f: impl FnMut() -> bool) {
-    let t = Instant::now();
-    while !f() {
-        assert!(
-            t.elapsed() < Duration::from_secs(10),
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(1));
-    }
-}
+use std::time::Duration;
 
 #[test]
 fn counters_are_exact_when_quiet() {

@@ -1,5 +1,7 @@
 //! Mutex: exclusion, fairness bound, cancellation, owned guards.
 
+mod common;
+use common::Task;
 use futures::task::noop_waker;
 use para::Mutex;
 use std::future::Future;
@@ -117,38 +119,6 @@ fn two_tasks_on_a_two_worker_tokio_runtime() {
         }
     });
     assert_eq!(*m.lock_blocking(), 20_000);
-}
-
-/// A waker that counts its wake-ups (tokio-test's `is_woken`).
-#[derive(Default)]
-struct Count(std::sync::atomic::AtomicUsize);
-
-impl std::task::Wake for Count {
-    fn wake(self: Arc<Self>) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-/// A future pinned on the heap, polled with a counting waker.
-struct Task<F: Future> {
-    fut: std::pin::Pin<Box<F>>,
-    count: Arc<Count>,
-}
-
-impl<F: Future> Task<F> {
-    fn new(fut: F) -> Task<F> {
-        Task {
-            fut: Box::pin(fut),
-            count: Arc::default(),
-        }
-    }
-    fn poll(&mut self) -> Poll<F::Output> {
-        let w = std::task::Waker::from(Arc::clone(&self.count));
-        self.fut.as_mut().poll(&mut Context::from_waker(&w))
-    }
-    fn is_woken(&self) -> bool {
-        self.count.0.swap(0, Ordering::SeqCst) > 0
-    }
 }
 
 fn ready<T>(p: Poll<T>) -> T {

@@ -1,5 +1,7 @@
 //! Semaphore: FIFO, atomic acquire_many, close, cancellation, owned permits.
 
+mod common;
+use common::Task;
 use futures::task::noop_waker;
 use para::{AcquireError, Semaphore};
 use std::future::Future;
@@ -204,39 +206,6 @@ fn works_under_tokio() {
 
 /// Past the starvation bound, with margin for a loaded machine.
 const PAST_THE_BOUND: Duration = Duration::from_millis(2);
-
-/// A waker that counts its wake-ups (tokio-test's `is_woken`).
-#[derive(Default)]
-struct Count(AtomicUsize);
-
-impl std::task::Wake for Count {
-    fn wake(self: Arc<Self>) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-/// A future pinned on the heap, polled with a counting waker.
-struct Task<F: Future> {
-    fut: std::pin::Pin<Box<F>>,
-    count: Arc<Count>,
-}
-
-impl<F: Future> Task<F> {
-    fn new(fut: F) -> Task<F> {
-        Task {
-            fut: Box::pin(fut),
-            count: Arc::default(),
-        }
-    }
-    fn poll(&mut self) -> Poll<F::Output> {
-        let w = std::task::Waker::from(Arc::clone(&self.count));
-        self.fut.as_mut().poll(&mut Context::from_waker(&w))
-    }
-    /// Woken since the last call.
-    fn is_woken(&self) -> bool {
-        self.count.0.swap(0, Ordering::SeqCst) > 0
-    }
-}
 
 fn ready<T, E: std::fmt::Debug>(p: Poll<Result<T, E>>) -> T {
     match p {

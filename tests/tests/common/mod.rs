@@ -1,6 +1,13 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::{Duration, Instant};
+
 /// A small deterministic generator (xorshift64*), so failures replay.
 pub struct Rng(u64);
 
@@ -33,4 +40,60 @@ pub fn signal_values(s: &para::Signals) -> (usize, usize, usize, usize) {
         s.inflight.get(),
         s.completed.get(),
     )
+}
+
+/// A kernel that costs about `iters` multiply-adds: dispatched by name
+/// (`"spin_for"`) to keep a worker busy for a while.
+#[para::pure]
+pub fn spin_for(iters: u64) -> u64 {
+    let mut x = 1u64;
+    for i in 0..iters {
+        x = x.wrapping_mul(6364136223846793005).wrapping_add(i);
+    }
+    x
+}
+
+/// Spin (with short sleeps) until `cond` holds, for at most 10 s.
+pub fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
+    let t = Instant::now();
+    while !cond() {
+        assert!(
+            t.elapsed() < Duration::from_secs(10),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_micros(200));
+    }
+}
+
+/// A waker that counts its wake-ups (tokio-test's `is_woken`).
+#[derive(Default)]
+pub struct Count(AtomicUsize);
+
+impl Wake for Count {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// A future pinned on the heap, polled with a counting waker.
+pub struct Task<F: Future> {
+    fut: Pin<Box<F>>,
+    count: Arc<Count>,
+}
+
+impl<F: Future> Task<F> {
+    pub fn new(fut: F) -> Task<F> {
+        Task {
+            fut: Box::pin(fut),
+            count: Arc::default(),
+        }
+    }
+    pub fn poll(&mut self) -> Poll<F::Output> {
+        let w = Waker::from(Arc::clone(&self.count));
+        self.fut.as_mut().poll(&mut Context::from_waker(&w))
+    }
+    /// Woken since the last call.
+    pub fn is_woken(&self) -> bool {
+        self.count.0.swap(0, Ordering::SeqCst) > 0
+    }
 }
