@@ -42,6 +42,13 @@ pub(crate) const OBSERVE_MIN_NS: f64 = 5_000.0;
 /// How long calibration times a prefix before trusting the estimate.
 pub(crate) const PROBE_NS: u64 = 10_000;
 
+/// How long an idle worker spins before it sleeps: a little above the
+/// round trip of a dispatch, so back-to-back requests find it awake. Also
+/// the gap below which two mid-sized calls count as a burst (see
+/// `calibrate::rules::hot`): the first one's wake-up keeps a worker
+/// spinning for the next.
+pub(crate) const SPIN_NS: u64 = 50_000;
+
 /// The largest reduction block. 8192 `f32`s are 32 KiB: a block stays in
 /// L1/L2 while its eight accumulators run, and its result slot costs
 /// 1/8192 of the input.

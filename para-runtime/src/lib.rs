@@ -10,6 +10,7 @@ mod barrier;
 mod calibrate;
 mod chunk;
 mod dispatch;
+mod env;
 mod error;
 mod global;
 mod input;
@@ -29,16 +30,6 @@ mod wide;
 
 #[cfg(all(test, loom))]
 mod loom_tests;
-
-/// Whether an on-by-default switch read from the environment is on: it is
-/// off only when `var` is set to `0` (`PARA_HUGEPAGES`, `PARA_AVX2`).
-#[allow(
-    dead_code,
-    reason = "used where huge pages or AVX2 exist; unused under Miri"
-)]
-pub(crate) fn env_switch_on(var: &str) -> bool {
-    std::env::var(var).map_or(true, |v| v.trim() != "0")
-}
 
 pub use dispatch::{DispatchError, DispatchFuture};
 pub use error::{BuildError, RowsError};

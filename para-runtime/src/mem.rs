@@ -37,7 +37,7 @@ mod imp {
 
     fn enabled() -> bool {
         static ON: OnceLock<bool> = OnceLock::new();
-        *ON.get_or_init(|| crate::env_switch_on("PARA_HUGEPAGES"))
+        *ON.get_or_init(crate::env::hugepages)
     }
 
     #[cold]

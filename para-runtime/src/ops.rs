@@ -1,6 +1,6 @@
 //! The blocking calls of a pool: map, map_into, reduce, map_reduce.
 
-use crate::calibrate::key_of;
+use crate::calibrate::{key_of, CallKind};
 use crate::chunk::{self, Plan};
 use crate::input::{IntoSource, Item, Source};
 use crate::pool::{CallOptions, Pool};
@@ -8,10 +8,6 @@ use crate::reduce::fold_range;
 use crate::wide;
 use std::mem::MaybeUninit;
 use std::ops::Range;
-
-pub(crate) const TAG_MAP: u64 = 1;
-const TAG_REDUCE: u64 = 2;
-const TAG_MAP_REDUCE: u64 = 3;
 
 /// A raw pointer that chunks running on several threads write through,
 /// each to its own disjoint range.
@@ -116,7 +112,8 @@ impl Pool {
         let advise = || {
             crate::mem::advise_huge(dst.get().cast(), n.saturating_mul(std::mem::size_of::<U>()));
         };
-        self.shared.run(key_of::<F>(TAG_MAP), n, opts, body, advise);
+        self.shared
+            .run(key_of::<F>(CallKind::Map), n, opts, body, advise);
         // SAFETY: `run` returned normally, so every index in `0..n` was
         // written exactly once.
         unsafe { out.set_len(n) };
@@ -175,7 +172,8 @@ impl Pool {
             len
         };
         let body = |r: Range<usize>| wide::call(&fill, r);
-        self.shared.run(key_of::<F>(TAG_MAP), n, opts, body, || {});
+        self.shared
+            .run(key_of::<F>(CallKind::Map), n, opts, body, || {});
     }
 
     /// Fold all items with `f` from `init`, in parallel and
@@ -220,7 +218,7 @@ impl Pool {
     {
         let src = input.into_source();
         let map = |x: Item<'_, I::Source>| <I::Source as Source>::value(x);
-        self.fold_blocks(key_of::<G>(TAG_REDUCE), &opts, &src, &map, &f, init)
+        self.fold_blocks(key_of::<G>(CallKind::Reduce), &opts, &src, &map, &f, init)
     }
 
     /// Map every item with `f` and fold the results with `g` from `init`,
@@ -252,7 +250,14 @@ impl Pool {
         U: Clone + Send + Sync,
     {
         let src = input.into_source();
-        self.fold_blocks(key_of::<(F, G)>(TAG_MAP_REDUCE), &opts, &src, &f, &g, init)
+        self.fold_blocks(
+            key_of::<(F, G)>(CallKind::MapReduce),
+            &opts,
+            &src,
+            &f,
+            &g,
+            init,
+        )
     }
 
     fn fold_blocks<S, M, G, V>(

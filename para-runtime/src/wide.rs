@@ -83,7 +83,7 @@ mod x86 {
     #[cold]
     #[inline(never)]
     fn detect() -> bool {
-        let on = crate::env_switch_on("PARA_AVX2") && std::arch::is_x86_feature_detected!("avx2");
+        let on = crate::env::avx2() && std::arch::is_x86_feature_detected!("avx2");
         STATE.store(if on { YES } else { NO }, Ordering::Relaxed);
         on
     }
@@ -189,7 +189,7 @@ mod tests {
             .count();
         assert!(fused > 0, "the inputs do not tell fused from unfused");
         #[cfg(all(any(target_arch = "x86_64", target_arch = "x86"), not(miri)))]
-        if std::arch::is_x86_feature_detected!("avx2") && crate::env_switch_on("PARA_AVX2") {
+        if std::arch::is_x86_feature_detected!("avx2") && crate::env::avx2() {
             assert!(x86::wide(), "AVX2 is there but the wide copy is off");
         }
         let plain = body(0..1000);

@@ -12,15 +12,15 @@
 //! workers that spin; it is only a hint (a spinner that misses an update
 //! falls back to the locked check).
 //!
-//! Workers spin for about [`SPIN_NS`] after their last task before sleeping,
-//! so back-to-back calls skip the futex wake-up; an idle pool spends no CPU
-//! after that.
+//! Workers spin for about [`SPIN_NS`](chunk::SPIN_NS) after their last task
+//! before sleeping, so back-to-back calls skip the futex wake-up; an idle
+//! pool spends no CPU after that.
 
 mod job;
 
 pub(crate) use job::Job;
 
-use crate::calibrate::{self, Cost, CostCache};
+use crate::calibrate::{self, rules, Cost, CostCache};
 use crate::chunk::{self, Plan};
 use crate::error::BuildError;
 use crate::loom::{lock, AtomicBool, AtomicU64, AtomicUsize, Condvar, Mutex, Ordering};
@@ -33,10 +33,6 @@ use std::sync::Arc;
 #[cfg(not(loom))]
 use std::time::Duration;
 use std::time::Instant;
-
-/// How long an idle worker spins before it sleeps: a little above the
-/// round trip of a dispatch, so back-to-back requests find it awake.
-const SPIN_NS: u64 = 50_000;
 
 /// A run-request that is not a parallel call's chunks: it runs once on a
 /// worker, or is cancelled when the pool is disposed first.
@@ -241,13 +237,7 @@ pub(crate) fn available_cores() -> usize {
 }
 
 fn default_concurrency(cores: usize) -> Result<usize, BuildError> {
-    match std::env::var("PARA_CONCURRENCY") {
-        Ok(v) => match v.trim().parse::<usize>() {
-            Ok(n) if n > 0 => Ok(n),
-            _ => Err(BuildError::InvalidEnv { value: v }),
-        },
-        Err(_) => Ok(cores.saturating_sub(1).max(1)),
-    }
+    Ok(crate::env::concurrency()?.unwrap_or(cores.saturating_sub(1).max(1)))
 }
 
 /// A persistent pool of worker threads running data-parallel calls.
@@ -526,7 +516,7 @@ impl Shared {
 
     /// The next task for a worker of `generation`, or `None` at shutdown
     /// (or once that generation has ended): take one if queued, else spin
-    /// for up to [`SPIN_NS`], else sleep.
+    /// for up to [`SPIN_NS`](chunk::SPIN_NS), else sleep.
     fn next_task(&self, generation: u64) -> Option<Task> {
         if self.pending.load(Ordering::Acquire) > 0 {
             if let Some(t) = self.try_pop(generation) {
@@ -541,7 +531,9 @@ impl Shared {
             {
                 crate::loom::spin_hint();
                 spins = spins.wrapping_add(1);
-                if spins.is_multiple_of(64) && start.elapsed() > Duration::from_nanos(SPIN_NS) {
+                if spins.is_multiple_of(64)
+                    && start.elapsed() > Duration::from_nanos(chunk::SPIN_NS)
+                {
                     break;
                 }
             }
@@ -632,27 +624,12 @@ impl Shared {
         let max_threads = 1 + self.helpers(opts);
         let unit_items = unit_items.max(1) as f64;
         let mut done = 0;
-        let cost = match known {
-            Some(c)
-                if c.confident
-                    || (units as f64 * unit_items * c.ns_per_item) < chunk::INLINE_MAX_NS =>
-            {
-                c
-            }
-            _ => {
+        let cost = match rules::trusted(known, units as f64 * unit_items) {
+            Some(c) => c,
+            None => {
                 let (d, c) = self.probe(prefix, units);
                 done = d;
-                // A confident estimate replaces an unconfident one, and so
-                // does a lower one: a probe's best step bounds the cost from
-                // above (it includes reading the clock), so the lower bound
-                // is the better one. Without that, a call too short to give
-                // a confident estimate, after a tiny call had left an
-                // inflated one, would probe again on every call.
-                let better = match known {
-                    None => true,
-                    Some(k) => c.confident || c.ns_per_item < k.ns_per_item,
-                };
-                if better {
+                if rules::replaces(known, c) {
                     self.cache.put(key, c);
                 }
                 c
@@ -666,7 +643,7 @@ impl Shared {
             };
         }
         let est_ns = (units - done) as f64 * cost.ns_per_item * unit_items;
-        let hot = (chunk::INLINE_HOT_NS..chunk::INLINE_MAX_NS).contains(&est_ns) && self.hot();
+        let hot = rules::mid_sized(est_ns) && self.hot();
         let plan = chunk::plan(
             units - done,
             cost.ns_per_item * unit_items,
@@ -677,23 +654,21 @@ impl Shared {
         Decision {
             done,
             plan,
-            timed: (est_ns >= chunk::OBSERVE_MIN_NS).then(|| (Instant::now(), cost)),
+            timed: rules::worth_timing(est_ns).then(|| (Instant::now(), cost)),
         }
     }
 
-    /// Whether a mid-sized call (between [`chunk::INLINE_HOT_NS`] and
-    /// [`chunk::INLINE_MAX_NS`] of work) can share its work without paying
-    /// for a wake-up: some worker is awake (spinning for [`SPIN_NS`] after
-    /// its last task, or busy), or the previous mid-sized call was planned
-    /// less than `SPIN_NS` ago. In the second case this call may wake a
-    /// worker, but the calls that follow in the same burst find it
-    /// spinning; a lone call on a sleeping pool stays inline. Both reads
-    /// are hints: a wrong guess costs one call some speed, never a result.
+    /// [`rules::hot`] for a mid-sized call planned now; records the time
+    /// for the next one.
     fn hot(&self) -> bool {
         let now = u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX);
         let before = self.planned_at.swap(now, Ordering::Relaxed);
-        self.asleep.load(Ordering::Relaxed) < self.concurrency
-            || (before != 0 && now.saturating_sub(before) < SPIN_NS)
+        rules::hot(
+            now,
+            before,
+            self.asleep.load(Ordering::Relaxed),
+            self.concurrency,
+        )
     }
 
     /// Time a growing prefix of real work on the caller: 1, 2, 4, ... units,
@@ -722,48 +697,17 @@ impl Shared {
             step *= 2;
         }
         self.signals.completed.add(items);
-        let confident = start.elapsed().as_nanos() >= u128::from(chunk::PROBE_NS);
-        (
-            done,
-            Cost {
-                ns_per_item: best,
-                confident,
-            },
-        )
+        (done, rules::probed(best, start.elapsed().as_nanos()))
     }
 
     /// Correct the cached cost of `key` from a timed call: `items` items
-    /// took `elapsed` on `threads` threads. A parallel call gives an upper
-    /// bound of the cost (threads × time / items); an inline call gives it
-    /// exactly. The estimate moves when it is off by more than 2x, so that
-    /// one unlucky probe does not pin a wrong decision for good.
-    ///
-    /// A call that ran faster than estimated corrects the estimate however
-    /// short it was: noise only ever slows a call, so a fast one is proof.
-    /// (A probe slowed by page faults once left a 0.14 ns kernel estimated
-    /// at several ns: its 10,000-item calls went parallel, took 3.5 µs
-    /// instead of 1.1 µs inline, and were too short to be trusted, so the
-    /// wrong plan stuck.) A call slower than estimated corrects it only
-    /// when it ran at least [`chunk::PROBE_NS`]: one preemption must not
-    /// pin a kernel to the pool.
+    /// took the time since `timed.0` on `threads` threads, planned with the
+    /// estimate `timed.1` (see [`rules::corrected`]).
     pub(crate) fn observe(&self, key: u64, timed: (Instant, Cost), items: usize, threads: usize) {
         let (t0, est) = timed;
         let ns = t0.elapsed().as_nanos() as f64;
-        if items == 0 {
-            return;
-        }
-        let implied = ns * threads as f64 / items as f64;
-        let too_high = implied < est.ns_per_item / 2.0;
-        let too_low =
-            threads == 1 && ns >= chunk::PROBE_NS as f64 && implied > est.ns_per_item * 2.0;
-        if too_high || too_low {
-            self.cache.put(
-                key,
-                Cost {
-                    ns_per_item: implied,
-                    confident: true,
-                },
-            );
+        if let Some(c) = rules::corrected(est, ns, items, threads) {
+            self.cache.put(key, c);
         }
     }
 
@@ -928,7 +872,7 @@ pub fn reset_heuristic() {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
-    use crate::calibrate::key_of;
+    use crate::calibrate::{key_of, CallKind};
 
     fn pool() -> Pool {
         Pool::builder().concurrency(2).build().unwrap()
@@ -944,7 +888,7 @@ mod tests {
     #[test]
     fn a_call_faster_than_estimated_corrects_the_estimate_however_short() {
         let p = pool();
-        let key = key_of::<fn(u8)>(7);
+        let key = key_of::<fn(u8)>(CallKind::Map);
         p.shared.cache.put(key, cost(2.0));
         // A call of 10,000 items that took (almost) no time at all: far
         // below `PROBE_NS`, and far faster than the 20 µs estimated.
@@ -960,7 +904,7 @@ mod tests {
         let p = pool();
         let f = |x: &u32| x.wrapping_mul(3);
         fn key<F>(_: &F) -> u64 {
-            key_of::<F>(crate::ops::TAG_MAP)
+            key_of::<F>(CallKind::Map)
         }
         let key = key(&f);
         // As a 100-item call leaves it: clock reads inflate the estimate.
@@ -982,7 +926,7 @@ mod tests {
     #[test]
     fn hot_means_an_awake_worker_or_a_burst_of_calls() {
         let p = Pool::builder().concurrency(1).build().unwrap();
-        let pause = std::time::Duration::from_nanos(3 * SPIN_NS);
+        let pause = std::time::Duration::from_nanos(3 * chunk::SPIN_NS);
         let t = Instant::now();
         while p.shared.asleep.load(Ordering::Relaxed) < 1 {
             assert!(t.elapsed().as_secs() < 10, "the idle worker never slept");
@@ -1007,7 +951,7 @@ mod tests {
     #[test]
     fn a_short_slow_call_leaves_the_estimate_alone() {
         let p = pool();
-        let key = key_of::<fn(u16)>(7);
+        let key = key_of::<fn(u16)>(CallKind::Map);
         p.shared.cache.put(key, cost(0.001));
         // 1,000 items in 5 µs on one thread: 5 ns each, 5000x the estimate,
         // but shorter than `PROBE_NS`, so it may be one preemption.

@@ -2,15 +2,16 @@
 //! function pays for measuring it.
 //!
 //! # Design
-//! A fixed table of `SLOTS` (key, cost) pairs with linear probing, read
-//! without locks: the fast path of a small call is one hash and one or two
-//! atomic loads. A key is the [`TypeId`](std::any::TypeId) of the kernel's
-//! type (closures included, through the `typeid` crate, which gives ids to
-//! non-`'static` types) mixed with a tag for the kind of call. A full table
-//! stops caching; calls stay correct and re-measure.
+//! A fixed table of [`ENTRIES`] entries (key, cost, small-call bound) with
+//! linear probing, read without locks: the fast path of a small call is one
+//! hash and one or two atomic loads. A key is the
+//! [`TypeId`](std::any::TypeId) of the kernel's type (closures included,
+//! through the `typeid` crate, which gives ids to non-`'static` types) mixed
+//! with the [`CallKind`]. A full table stops caching; calls stay correct
+//! and re-measure.
 //!
 //! # Memory ordering
-//! A slot's key is claimed by a compare-exchange from 0 and never changes
+//! An entry's key is claimed by a compare-exchange from 0 and never changes
 //! until a reset. Its cost is written after the claim with `Release` and read
 //! with `Acquire`; a reader that finds the key but a zero cost treats the
 //! entry as unknown. The small-call bound (`inline_below`, derived from the
@@ -19,16 +20,19 @@
 //! caller's just-stored locals across the lookup. Costs are plain `f64` bits:
 //! a reader sees either the old or the new estimate, and either is a valid
 //! estimate. Every table is listed (weakly) in a global registry, and `reset`
-//! clears each live one, so lookups check nothing but their slot. A lookup or
-//! a store racing a reset may leave or see an old estimate: harmless
+//! clears each live one, so lookups check nothing but their entry. A lookup
+//! or a store racing a reset may leave or see an old estimate: harmless
 //! (estimates only steer scheduling), and a reset is meant for tests between
 //! calls.
 
+use super::Cost;
 use crate::loom::{AtomicU64, Ordering};
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Weak};
 
-const SLOTS: usize = 128;
+/// Entries per pool: far more kernels than a program calls through one
+/// pool in practice; a full table only costs re-measuring.
+const ENTRIES: usize = 128;
 
 /// Low bit of a stored cost: set when the estimate came from at least
 /// [`PROBE_NS`](crate::chunk::PROBE_NS) of timed work.
@@ -51,20 +55,12 @@ pub(crate) fn reset_all() {
     }
 }
 
-fn clear(slots: &Table) {
-    for s in slots {
+fn clear(table: &Table) {
+    for s in table {
         s.inline_below.store(0, Ordering::Relaxed);
         s.cost.store(0, Ordering::Relaxed);
         s.key.store(0, Ordering::Release);
     }
-}
-
-/// A cost estimate: nanoseconds per item, and whether it was measured on
-/// enough work to be trusted for a big call.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Cost {
-    pub(crate) ns_per_item: f64,
-    pub(crate) confident: bool,
 }
 
 impl Cost {
@@ -83,7 +79,8 @@ impl Cost {
     }
 }
 
-struct Slot {
+/// One kernel's line of the table.
+struct Entry {
     key: AtomicU64,
     cost: AtomicU64,
     /// Calls of fewer units than this run inline (derived from `cost` when
@@ -93,16 +90,17 @@ struct Slot {
 
 /// A fixed-size table: its length is known at compile time, so a probe
 /// needs no bounds check.
-type Table = [Slot; SLOTS];
+type Table = [Entry; ENTRIES];
 
+/// A pool's cost table.
 pub(crate) struct CostCache {
-    slots: Arc<Table>,
+    table: Arc<Table>,
 }
 
 impl std::fmt::Debug for CostCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let used = self
-            .slots
+            .table
             .iter()
             .filter(|s| s.key.load(Ordering::Relaxed) != 0)
             .count();
@@ -112,28 +110,28 @@ impl std::fmt::Debug for CostCache {
 
 impl CostCache {
     pub(crate) fn new() -> Self {
-        let slots: Arc<Table> = Arc::new(std::array::from_fn(|_| Slot {
+        let table: Arc<Table> = Arc::new(std::array::from_fn(|_| Entry {
             key: AtomicU64::new(0),
             cost: AtomicU64::new(0),
             inline_below: AtomicU64::new(0),
         }));
         let mut all = tables();
         all.retain(|w| w.strong_count() > 0);
-        all.push(Arc::downgrade(&slots));
+        all.push(Arc::downgrade(&table));
         drop(all);
-        CostCache { slots }
+        CostCache { table }
     }
 
     pub(crate) fn clear(&self) {
-        clear(&self.slots);
+        clear(&self.table);
     }
 
-    /// The slot holding `key`, if any (linear probing from its hash).
+    /// The entry holding `key`, if any (linear probing from its hash).
     #[inline]
-    fn find(&self, key: u64, order: Ordering) -> Option<&Slot> {
-        let start = (key as usize) % SLOTS;
-        for probe in 0..SLOTS {
-            let s = &self.slots[(start + probe) % SLOTS];
+    fn find(&self, key: u64, order: Ordering) -> Option<&Entry> {
+        let start = (key as usize) % ENTRIES;
+        for probe in 0..ENTRIES {
+            let s = &self.table[(start + probe) % ENTRIES];
             match s.key.load(order) {
                 0 => return None,
                 k if k == key => return Some(s),
@@ -157,10 +155,10 @@ impl CostCache {
     #[inline]
     pub(crate) fn inline_below(&self, key: u64) -> u64 {
         // Relaxed: the bound guards no other data, and a stale or missing
-        // bound only sends a call down the planning path. The home slot is
+        // bound only sends a call down the planning path. The home entry is
         // checked first, out of the probe loop: it is where a key lives
         // unless another key took it first.
-        let home = &self.slots[(key as usize) % SLOTS];
+        let home = &self.table[(key as usize) % ENTRIES];
         let s = if home.key.load(Ordering::Relaxed) == key {
             home
         } else {
@@ -173,9 +171,9 @@ impl CostCache {
     }
 
     pub(crate) fn put(&self, key: u64, cost: Cost) {
-        let start = (key as usize) % SLOTS;
-        for probe in 0..SLOTS {
-            let s = &self.slots[(start + probe) % SLOTS];
+        let start = (key as usize) % ENTRIES;
+        for probe in 0..ENTRIES {
+            let s = &self.table[(start + probe) % ENTRIES];
             let claimed = match s
                 .key
                 .compare_exchange(0, key, Ordering::AcqRel, Ordering::Acquire)
@@ -185,9 +183,8 @@ impl CostCache {
             };
             if claimed {
                 s.cost.store(cost.encode(), Ordering::Release);
-                let below = (crate::chunk::INLINE_HOT_NS / cost.ns_per_item.max(1e-6)).ceil();
                 s.inline_below
-                    .store(below.min(u64::MAX as f64) as u64, Ordering::Release);
+                    .store(super::rules::inline_below(cost), Ordering::Release);
                 return;
             }
         }
@@ -214,9 +211,36 @@ impl Hasher for Mix {
     }
 }
 
-/// The cache key of the kernel type `F` in calls of kind `tag`.
-pub(crate) fn key_of<F: ?Sized>(tag: u64) -> u64 {
-    let mut h = Mix(tag.wrapping_add(0x51_7C_C1_B7_27_22_0A_95));
+/// What a call does with its kernel: the same closure type may be a map's
+/// kernel in one call and a reduction's combiner in another, at different
+/// costs per item, so each kind has its own cache entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CallKind {
+    /// `map`, `map_into` (and the cluster share's map over blocks): the
+    /// kernel runs once per item.
+    Map,
+    /// `reduce`: the combiner runs once per item.
+    Reduce,
+    /// `map_reduce`: the kernel and the combiner once per item each; keyed
+    /// by both types.
+    MapReduce,
+}
+
+impl CallKind {
+    /// The number mixed into the key (the values of the `TAG_*` constants
+    /// this enum replaced, so keys are unchanged).
+    fn tag(self) -> u64 {
+        match self {
+            CallKind::Map => 1,
+            CallKind::Reduce => 2,
+            CallKind::MapReduce => 3,
+        }
+    }
+}
+
+/// The cache key of the kernel type `F` in calls of kind `kind`.
+pub(crate) fn key_of<F: ?Sized>(kind: CallKind) -> u64 {
+    let mut h = Mix(kind.tag().wrapping_add(0x51_7C_C1_B7_27_22_0A_95));
     typeid::of::<F>().hash(&mut h);
     h.finish() | 1
 }
@@ -228,9 +252,9 @@ mod tests {
     #[test]
     fn put_get_roundtrip_and_distinct_keys() {
         let c = CostCache::new();
-        let a = key_of::<fn(u8)>(1);
-        let b = key_of::<fn(u16)>(1);
-        let a2 = key_of::<fn(u8)>(2);
+        let a = key_of::<fn(u8)>(CallKind::Map);
+        let b = key_of::<fn(u16)>(CallKind::Map);
+        let a2 = key_of::<fn(u8)>(CallKind::Reduce);
         assert_ne!(a, b);
         assert_ne!(a, a2);
         assert_eq!(c.get(a), None);
@@ -257,7 +281,7 @@ mod tests {
     #[test]
     fn closures_get_their_own_keys() {
         fn k<F>(_: &F) -> u64 {
-            key_of::<F>(0)
+            key_of::<F>(CallKind::Map)
         }
         let x = 3;
         let f = |a: i32| a + x;
@@ -269,7 +293,7 @@ mod tests {
     #[test]
     fn full_table_stops_caching_without_harm() {
         let c = CostCache::new();
-        for key in 1..=(SLOTS as u64 * 2) {
+        for key in 1..=(ENTRIES as u64 * 2) {
             c.put(
                 key * 2 + 1,
                 Cost {
