@@ -18,7 +18,6 @@ pub(crate) mod loom;
 mod mem;
 #[cfg(feature = "mpi")]
 pub mod mpi;
-mod ops;
 mod pool;
 mod pure_data;
 mod reduce;

@@ -40,7 +40,7 @@
 use crate::chunk::reduce_block;
 use crate::input::{Item, OwnedRows, RangeSource, Rows, SliceSource, Source, VecSource};
 use crate::pool::{CallOptions, Pool};
-use crate::reduce::fold_range;
+use crate::reduce::{combine, Blocks, Tree};
 use crate::AsIs;
 use ::mpi::datatype::{Partition, PartitionMut};
 use ::mpi::topology::{Communicator, SimpleCommunicator};
@@ -277,31 +277,24 @@ impl Cluster {
             return Ok(self.is_root().then_some(init));
         }
         let (share, _, _) = self.scatter(input, &h)?;
-        // One value per block of this rank's share: the same blocks, folded
-        // the same way, as in a single-process reduction.
-        let n_local = share.len();
-        let local_blocks = n_local.div_ceil(block);
+        // One value per block of this rank's share: the share starts on a
+        // block boundary, so its blocks are the single-process reduction's,
+        // folded by the same `Tree`.
+        let tree = Tree::new(&share, block, &init, map, g);
         let results: Vec<V> = pool.map_with(
             CallOptions {
                 chunk_size: None,
                 ..opts
             },
-            |b: usize| {
-                fold_range(
-                    &share,
-                    b * block,
-                    ((b + 1) * block).min(n_local),
-                    &init,
-                    map,
-                    g,
-                )
-            },
-            0..local_blocks,
+            |b: usize| tree.block(b),
+            0..tree.blocks.count(),
         );
-        let blocks = len.div_ceil(block);
+        let blocks = Blocks::new(len, block).count();
         let (counts, displs) = self.partition(blocks, |lo, hi| (lo, hi));
         let all = self.gather(&results, &counts, &displs, blocks);
-        Ok(all.map(|r| r.into_iter().fold(init, g)))
+        // The upper level of the tree, on the root: every block's result
+        // in input order, from `init`.
+        Ok(all.map(|r| combine(init, r, g)))
     }
 
     /// Block range `[lo, hi)` of rank `r` out of `blocks`.
@@ -392,8 +385,12 @@ impl Cluster {
         h: &[u64; HEADER],
     ) -> Result<Share<S::Local>, ClusterError> {
         let (len, width, block) = (h[H_LEN] as usize, h[H_WIDTH] as usize, h[H_BLOCK] as usize);
-        let blocks = len.div_ceil(block);
-        let item_range = |lo: usize, hi: usize| ((lo * block).min(len), (hi * block).min(len));
+        let walk = Blocks::new(len, block);
+        let blocks = walk.count();
+        let item_range = |lo: usize, hi: usize| {
+            let r = walk.items(&(lo..hi));
+            (r.start, r.end)
+        };
         let (my_lo, my_hi) = {
             let (lo, hi) = self.share_blocks(blocks, self.rank);
             item_range(lo, hi)

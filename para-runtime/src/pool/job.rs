@@ -23,7 +23,7 @@
 //! **A call never returns or unwinds while any thread is inside one of its
 //! chunks, and every payload, result and drop of user code runs where a
 //! panic from it is caught.** The first half is `done == chunks` before
-//! the owner leaves [`Job::wait`], with every increment of `done` made
+//! the owner leaves [`Job::wait_quiet`], with every increment of `done` made
 //! after the chunk's last access to `body`; the second is that nothing
 //! between a claim and its `done` increment can unwind: the chunk and the
 //! payload's drop run under `catch_unwind`, the rest is para's own
@@ -72,8 +72,8 @@ unsafe impl Sync for Job {}
 
 impl Job {
     /// # Safety
-    /// The caller must not let `body` die before [`Job::wait`] returned
-    /// (what [`crate::pool`]'s `run_parallel` does).
+    /// The caller must not let `body` die before [`Job::wait_quiet`]
+    /// returned (what `Shared::run_parallel` in `pool/drive.rs` does).
     pub(crate) unsafe fn new(chunks: usize, body: &Body<'_>) -> Job {
         let body: *const Body<'_> = body;
         Job {

@@ -1,31 +1,16 @@
-//! The blocking calls of a pool: map, map_into, reduce, map_reduce.
+//! The blocking calls of a pool: map, map_into, reduce, map_reduce and
+//! their `_with` forms. Each builds its units and hands them to the one
+//! driver (`drive.rs`): a map its chunk loop, through `Shared::run`; a
+//! reduction its block [`Tree`], as [`Folds`].
 
+use super::drive::{Folds, Work};
+use super::{CallOptions, Pool, SendPtr};
 use crate::calibrate::{key_of, CallKind};
-use crate::chunk::{self, Plan};
+use crate::chunk;
 use crate::input::{IntoSource, Item, Source};
-use crate::pool::{CallOptions, Pool};
-use crate::reduce::fold_range;
+use crate::reduce::Tree;
 use crate::wide;
-use std::mem::MaybeUninit;
 use std::ops::Range;
-
-/// A raw pointer that chunks running on several threads write through,
-/// each to its own disjoint range.
-struct SendPtr<T>(*mut T);
-
-// SAFETY: every user writes to indices of its own chunk only (chunks
-// partition the index range), and the owner reads only after all chunks are
-// done, which the job's `done` counter orders (see `pool::job`).
-unsafe impl<T: Send> Sync for SendPtr<T> {}
-
-impl<T> SendPtr<T> {
-    // A method, not field access, so closures capture the whole `SendPtr`
-    // (and its `Sync` impl) rather than the raw pointer field.
-    #[inline]
-    fn get(&self) -> *mut T {
-        self.0
-    }
-}
 
 impl Pool {
     /// Apply `f` to every item of `input`, in parallel; `out[i] ==
@@ -260,6 +245,8 @@ impl Pool {
         )
     }
 
+    /// Reduce `src`, each item mapped by `map`, with `g` from `init`: the
+    /// [`Tree`] of the call's block length, driven as [`Folds`].
     fn fold_blocks<S, M, G, V>(
         &self,
         key: u64,
@@ -281,151 +268,22 @@ impl Pool {
         }
         let shared = &self.shared;
         let block = chunk::reduce_block(n, opts.chunk_size.or(shared.chunk_size));
-        let blocks = n.div_ceil(block);
-        // Block `b` is `[b * block, b * block + min(block, n - b * block))`,
-        // written so that the end cannot overflow when `n` is near
-        // `usize::MAX`.
-        let span = |b: usize| {
-            let lo = b * block;
-            (lo, lo + block.min(n - lo))
-        };
-        let fold_one = |b: usize| {
-            let (lo, hi) = span(b);
-            fold_range(src, lo, hi, &init, map, g)
-        };
-        let items_in = |r: &Range<usize>| span(r.end - 1).1 - span(r.start).0;
-        let mut acc = Some(init.clone());
-        let mut fold_into = |r: Range<usize>| {
-            let items = if r.is_empty() { 0 } else { items_in(&r) };
-            for b in r {
-                let a = acc.take().expect("accumulator present");
-                acc = Some(g(a, fold_one(b)));
-            }
-            items
-        };
-        let d = shared.decide(
+        let tree = Tree::new(src, block, &init, map, g);
+        let work = Work {
             key,
-            blocks,
-            block,
-            opts,
-            None,
-            shared.cache.get(key),
-            &mut fold_into,
-        );
-        let done = d.done;
-        let threads = match d.plan {
-            Plan::Inline => {
-                let items = fold_into(done..blocks);
-                shared.signals.completed.add(items);
-                1
-            }
-            Plan::Parallel { threads, chunk } => {
-                let a = acc.take().expect("accumulator present");
-                acc = Some(fold_windows(
-                    shared,
-                    done..blocks,
-                    chunk,
-                    threads,
-                    &fold_one,
-                    &items_in,
-                    g,
-                    a,
-                ));
-                threads
-            }
+            units: tree.blocks.count(),
+            unit_items: block,
+            // The block length is the reduction's chunk; the driver chooses
+            // how many blocks a thread claims at a time.
+            chunk: None,
         };
-        if let Some(t) = d.timed {
-            shared.observe(key, t, n - span(done).0.min(n), threads);
-        }
-        acc.take().expect("accumulator present")
-    }
-}
-
-/// Results of this many bytes or less per thread wait for the in-order
-/// combine at a time: 64 KiB, half a typical L2 share, so the window stays
-/// in cache while it is combined.
-const WINDOW_BYTES_PER_THREAD: usize = 64 * 1024;
-
-/// Bounds on the window's slots per thread: at least 8, so that threads
-/// can balance within a window even for large accumulators; at most 1,024,
-/// so that a sum of `f64` over 10^8 items still runs in 6 windows (the
-/// `reduce_sum` group measures the cost of the pauses between them).
-const WINDOW_SLOTS_PER_THREAD: (usize, usize) = (8, 1024);
-
-/// How many block results of type `V` a reduction on `threads` threads
-/// holds at once: the memory bound of a reduction, whatever its length.
-pub(crate) fn window_slots<V>(threads: usize) -> usize {
-    let per_thread = (WINDOW_BYTES_PER_THREAD / std::mem::size_of::<V>().max(1))
-        .clamp(WINDOW_SLOTS_PER_THREAD.0, WINDOW_SLOTS_PER_THREAD.1);
-    per_thread * threads.max(1)
-}
-
-/// Fold blocks `range` in parallel into `acc`, in input order: the blocks
-/// are taken a window of [`window_slots`] at a time, each window's blocks
-/// folded in parallel into its slots, then combined into `acc` in order
-/// on the caller. The tree is the same as the sequential one (`acc = g(acc,
-/// fold_one(b))` for every `b` in order), so the windows change the memory
-/// (bounded by the thread count, not the length) and nothing in the bits.
-///
-/// A panic of a block (in `fold_one`) stops the call: the results already
-/// written in the window are leaked, `acc` is dropped (under
-/// `catch_unwind`), and the panic is re-raised.
-#[allow(clippy::too_many_arguments)]
-fn fold_windows<V, B, N, G>(
-    shared: &crate::pool::Shared,
-    range: Range<usize>,
-    chunk: usize,
-    threads: usize,
-    fold_one: &B,
-    items_in: &N,
-    g: &G,
-    mut acc: V,
-) -> V
-where
-    B: Fn(usize) -> V + Sync,
-    N: Fn(&Range<usize>) -> usize + Sync,
-    G: Fn(V, V) -> V + Sync,
-    V: Send,
-{
-    let slots = window_slots::<V>(threads).min(range.len());
-    let mut results: Vec<MaybeUninit<V>> = Vec::with_capacity(slots);
-    // SAFETY: `MaybeUninit` needs no initialisation.
-    unsafe { results.set_len(slots) };
-    let dst = SendPtr(results.as_mut_ptr());
-    let mut lo = range.start;
-    while lo < range.end {
-        let hi = lo + slots.min(range.end - lo);
-        let body = |r: Range<usize>| {
-            let p = dst.get();
-            let items = items_in(&r);
-            for b in r {
-                // SAFETY: `lo <= b < hi <= lo + slots`, so the slot is in
-                // bounds; each block is written by one chunk only, and the
-                // caller reads the window only after `run_parallel` returned.
-                unsafe { (*p.add(b - lo)).write(fold_one(b)) };
-            }
-            items
+        let mut folds = Folds {
+            tree: &tree,
+            acc: Some(init.clone()),
         };
-        let per_window = chunk
-            .min((hi - lo).div_ceil(threads * chunk::CHUNKS_PER_THREAD))
-            .max(1);
-        let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            shared.run_parallel(lo..hi, per_window, threads, &body);
-        }));
-        if let Err(p) = ran {
-            crate::unwind::drop_caught(acc);
-            std::panic::resume_unwind(p);
-        }
-        for k in 0..hi - lo {
-            // SAFETY: `run_parallel` returned normally, so every block of
-            // the window wrote its slot; each slot is read once per window
-            // (and written again, without a drop, by the next window).
-            let r = unsafe { (*dst.get().add(k)).assume_init_read() };
-            acc = g(acc, r);
-        }
-        lo = hi;
+        shared.drive(&work, opts, &mut folds);
+        folds.acc.take().expect("accumulator present")
     }
-    acc
 }
 
 /// The panic of a map whose output cannot be allocated: names both sides

@@ -1,0 +1,246 @@
+//! The pool's queue of run-requests, and how idle workers wait on it.
+//!
+//! # Sleep protocol
+//! The tasks, the count of sleeping workers (`sleepers`), the shutdown flag
+//! and the generation counter live under one mutex, [`Queue::state`]. A
+//! worker that finds the queue empty re-checks it *under the lock*, then
+//! increments `sleepers` and waits on the condition variable, which
+//! releases the lock atomically. A pusher pushes under the same lock and
+//! reads `sleepers` before unlocking; it notifies after unlocking. So
+//! either the worker saw the task (it pushed first), or the pusher saw the
+//! sleeper (it waited first): no wake-up is lost. A stop sets `shutdown`
+//! and bumps the generation under the lock, then notifies every sleeper,
+//! which re-checks both before waiting again.
+//!
+//! Outside the lock, `pending` mirrors the queue length for workers that
+//! spin, and `asleep` mirrors `sleepers` for the driver's
+//! [`hot`](crate::calibrate::rules::hot) check. Both are hints: `pending`
+//! is raised with `Release` after a push and read with `Acquire` before a
+//! locked pop, but a spinner that misses an update only falls back to the
+//! locked check, and a stale `asleep` costs one call some speed.
+//!
+//! Workers spin for about [`SPIN_NS`](crate::chunk::SPIN_NS) after their
+//! last task before sleeping, so back-to-back calls skip the futex
+//! wake-up; an idle pool spends no CPU after that.
+//!
+//! # Generations
+//! Every stop bumps `generation`: a worker serves only the generation it
+//! was started for, so a worker that outlives a stop (it was inside a
+//! kernel that disposed its own pool) never serves the restarted pool.
+
+use super::Job;
+use crate::loom::{lock, AtomicBool, AtomicUsize, Condvar, Mutex, MutexGuard, Ordering};
+use crate::signals::Signal;
+use std::collections::VecDeque;
+use std::sync::Arc;
+#[cfg(not(loom))]
+use std::time::{Duration, Instant};
+
+/// A run-request that is not a parallel call's chunks: it runs once on a
+/// worker, or is cancelled when the pool is disposed first.
+pub(crate) trait Request: Send {
+    /// Run on a worker; call `finish` just before publishing the result,
+    /// so the pool's counters are exact when the caller sees it.
+    fn run(self: Box<Self>, finish: &dyn Fn());
+    fn cancel(self: Box<Self>);
+    /// Identity, for taking a request back off the queue.
+    fn id(&self) -> usize;
+}
+
+pub(crate) enum Task {
+    /// Help a parallel call with its chunks.
+    Help(Arc<Job>),
+    /// Run one request (a dispatch).
+    Request(Box<dyn Request>),
+}
+
+/// What the queue's lock guards.
+struct State {
+    tasks: VecDeque<Task>,
+    sleepers: usize,
+    shutdown: bool,
+    generation: u64,
+}
+
+/// The shared queue: tasks under one lock, a condition variable for the
+/// workers that sleep, and two lock-free hints (see the module's
+/// `# Sleep protocol`). `queued` counts are passed in by the pool: they
+/// change under the lock, so a worker's decrement (after its pop, which
+/// takes the lock) can never come before the push's increment.
+pub(crate) struct Queue {
+    state: Mutex<State>,
+    cv: Condvar,
+    pending: AtomicUsize,
+    asleep: AtomicUsize,
+}
+
+impl Queue {
+    pub(crate) fn new() -> Self {
+        Queue {
+            state: Mutex::new(State {
+                tasks: VecDeque::new(),
+                sleepers: 0,
+                shutdown: false,
+                generation: 0,
+            }),
+            cv: Condvar::new(),
+            pending: AtomicUsize::new(0),
+            asleep: AtomicUsize::new(0),
+        }
+    }
+
+    /// Workers asleep on the queue (a hint).
+    pub(crate) fn asleep(&self) -> usize {
+        self.asleep.load(Ordering::Relaxed)
+    }
+
+    /// Open the queue for a new generation of workers; the generation they
+    /// serve.
+    pub(crate) fn open(&self) -> u64 {
+        let mut q = lock(&self.state);
+        q.shutdown = false;
+        q.generation
+    }
+
+    /// Shut down: end the generation and take every queued task back (each
+    /// uncounted from `queued`). Wake the sleepers afterwards with
+    /// [`Queue::wake_all`].
+    pub(crate) fn close(&self, queued: &Signal) -> Vec<Task> {
+        let mut q = lock(&self.state);
+        q.shutdown = true;
+        q.generation += 1;
+        self.pending.store(0, Ordering::Relaxed);
+        queued.sub(q.tasks.len());
+        q.tasks.drain(..).collect()
+    }
+
+    /// Wake every sleeping worker (after [`Queue::close`]).
+    pub(crate) fn wake_all(&self) {
+        self.cv.notify_all();
+    }
+
+    /// Push `n` help requests for `job`; returns how many were pushed (0
+    /// once shut down).
+    pub(crate) fn push_help(&self, job: &Arc<Job>, n: usize, queued: &Signal) -> usize {
+        if n == 0 {
+            return 0;
+        }
+        let sleepers = {
+            let mut q = lock(&self.state);
+            if q.shutdown {
+                return 0;
+            }
+            for _ in 0..n {
+                q.tasks.push_back(Task::Help(Arc::clone(job)));
+            }
+            self.pending.fetch_add(n, Ordering::Release);
+            queued.add(n);
+            q.sleepers
+        };
+        for _ in 0..n.min(sleepers) {
+            self.cv.notify_one();
+        }
+        n
+    }
+
+    /// Push one request; hands it back if the queue is shut down. `Ok(true)`
+    /// when all `workers` were asleep, so one had to be woken for it.
+    pub(crate) fn push_request(
+        &self,
+        r: Box<dyn Request>,
+        workers: usize,
+        queued: &Signal,
+    ) -> Result<bool, Box<dyn Request>> {
+        let sleepers = {
+            let mut q = lock(&self.state);
+            if q.shutdown {
+                return Err(r);
+            }
+            q.tasks.push_back(Task::Request(r));
+            self.pending.fetch_add(1, Ordering::Release);
+            queued.add(1);
+            q.sleepers
+        };
+        // Every worker asleep: wake one. (Some worker awake and spinning
+        // takes the request without a wake-up.)
+        let woke = sleepers >= workers;
+        if sleepers > 0 {
+            self.cv.notify_one();
+        }
+        Ok(woke)
+    }
+
+    /// Take the queued tasks that `pred` picks back off the queue.
+    pub(crate) fn remove(&self, pred: impl Fn(&Task) -> bool, queued: &Signal) {
+        let mut q = lock(&self.state);
+        let before = q.tasks.len();
+        q.tasks.retain(|t| !pred(t));
+        let removed = before - q.tasks.len();
+        self.pending.fetch_sub(removed, Ordering::Relaxed);
+        queued.sub(removed);
+    }
+
+    fn try_pop(&self, generation: u64) -> Option<Task> {
+        let mut q = lock(&self.state);
+        if q.generation != generation {
+            return None;
+        }
+        let t = q.tasks.pop_front()?;
+        self.pending.fetch_sub(1, Ordering::Relaxed);
+        Some(t)
+    }
+
+    /// The next task for a worker of `generation`, or `None` at shutdown
+    /// (or once that generation has ended): take one if queued, else spin
+    /// for up to [`SPIN_NS`](crate::chunk::SPIN_NS) while the pool is
+    /// `running`, else sleep. The caller uncounts the task from `queued`.
+    pub(crate) fn next_task(&self, generation: u64, running: &AtomicBool) -> Option<Task> {
+        if self.pending.load(Ordering::Acquire) > 0 {
+            if let Some(t) = self.try_pop(generation) {
+                return Some(t);
+            }
+        }
+        #[cfg(not(loom))]
+        {
+            let start = Instant::now();
+            let mut spins = 0u32;
+            while self.pending.load(Ordering::Acquire) == 0 && running.load(Ordering::Relaxed) {
+                crate::loom::spin_hint();
+                spins = spins.wrapping_add(1);
+                if spins.is_multiple_of(64)
+                    && start.elapsed() > Duration::from_nanos(crate::chunk::SPIN_NS)
+                {
+                    break;
+                }
+            }
+        }
+        #[cfg(loom)]
+        let _ = running;
+        let mut q = lock(&self.state);
+        loop {
+            if q.shutdown || q.generation != generation {
+                return None;
+            }
+            if let Some(t) = q.tasks.pop_front() {
+                self.pending.fetch_sub(1, Ordering::Relaxed);
+                return Some(t);
+            }
+            q = self.sleep(q);
+        }
+    }
+
+    /// Wait on the condition variable, counted in `sleepers` (and
+    /// `asleep`) while waiting; the lock is released during the wait and
+    /// held again on return.
+    fn sleep<'a>(&self, mut q: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
+        q.sleepers += 1;
+        self.asleep.store(q.sleepers, Ordering::Relaxed);
+        q = self
+            .cv
+            .wait(q)
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        q.sleepers -= 1;
+        self.asleep.store(q.sleepers, Ordering::Relaxed);
+        q
+    }
+}

@@ -1,0 +1,208 @@
+//! The pool's threads: starting them, the loop each one runs, and stopping
+//! them, including a stop made from inside one of them.
+//!
+//! # Counters
+//! `workers_count` and `inflight` are decremented by a [`DecOnDrop`]
+//! guard, never by the happy path alone, so they stay exact when a task
+//! unwinds. A thread knows which pool it serves through the thread-local
+//! [`WORKER_OF`]; a stop made on one of the pool's own workers (a kernel
+//! that disposes its own pool) detaches that thread instead of joining
+//! anything: see [`Shared::stop`].
+
+use super::{Shared, Task};
+use crate::error::BuildError;
+use crate::loom::{lock, Ordering};
+use crate::signals::Signal;
+use std::cell::Cell;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+std::thread_local! {
+    /// Id of the pool whose worker this thread is (0: none).
+    static WORKER_OF: Cell<usize> = const { Cell::new(0) };
+    /// Id of the pool this thread was a worker of until a stop on it
+    /// detached it (0: none); it still runs that pool's task.
+    static DETACHED_FROM: Cell<usize> = const { Cell::new(0) };
+}
+
+/// The pool's threads: those of the running generation, and those a stop
+/// could not join (it ran on one of them) or did not wait for.
+#[derive(Default)]
+pub(super) struct Handles {
+    live: Vec<std::thread::JoinHandle<()>>,
+    detached: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Shared {
+    /// Spawn the workers if they are not running. Idempotent.
+    pub(super) fn start(self: &Arc<Self>) -> Result<(), BuildError> {
+        let mut handles = lock(&self.handles);
+        if self.running.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let generation = self.queue.open();
+        for index in 0..self.concurrency {
+            let me = Arc::clone(self);
+            let spawned = std::thread::Builder::new()
+                .name(format!("{}-{index}", self.name))
+                .spawn(move || me.worker_main(generation));
+            match spawned {
+                Ok(h) => handles.live.push(h),
+                Err(source) => {
+                    drop(handles);
+                    self.stop();
+                    return Err(BuildError::Spawn { index, source });
+                }
+            }
+        }
+        self.running.store(true, Ordering::Release);
+        drop(handles);
+        // `build()` returns a ready pool: every worker has started.
+        while self.signals.workers_count.get() < self.concurrency
+            && self.running.load(Ordering::Acquire)
+        {
+            std::thread::yield_now();
+        }
+        Ok(())
+    }
+
+    /// Whether workers can take help requests now, restarting them if this
+    /// is a restartable (global) pool.
+    pub(crate) fn ensure_running(self: &Arc<Self>) -> bool {
+        if self.running.load(Ordering::Acquire) {
+            return true;
+        }
+        self.restartable && self.start().is_ok()
+    }
+
+    /// Stop the workers: queued tasks are cancelled, the generation ends,
+    /// and the threads are joined.
+    ///
+    /// Called on one of this pool's own workers (a kernel disposed its own
+    /// pool), nothing is joined: that thread is inside a task, and joining
+    /// a sibling that waits for this task would deadlock. The thread
+    /// detaches itself instead (it stops counting in `workers_count` and
+    /// `inflight` at once, and ends when its task does); its siblings end
+    /// after their current task. The next stop from outside the pool joins
+    /// them all, so no thread of a disposed pool outlives a later
+    /// `dispose()` from outside.
+    pub(super) fn stop(&self) {
+        // A thread detached earlier is still inside this pool's task (a
+        // kernel that disposes twice): it must not join its siblings
+        // either, since one of them may be waiting for that task.
+        let attached = self.on_worker();
+        let on_own_worker = attached || DETACHED_FROM.with(|d| d.get()) == self.id;
+        let (cancelled, joinable) = {
+            let mut handles = lock(&self.handles);
+            // Under the handles lock, which `start` holds from its check
+            // of `running` to its store.
+            self.running.store(false, Ordering::Release);
+            let cancelled = self.queue.close(&self.signals.queued);
+            let live = std::mem::take(&mut handles.live);
+            handles.detached.extend(live);
+            // A thread never joins itself (the partition is for a thread
+            // that is no worker of this pool any more but still listed).
+            let me = std::thread::current().id();
+            let joinable = if on_own_worker {
+                Vec::new()
+            } else {
+                let (mine, others) = std::mem::take(&mut handles.detached)
+                    .into_iter()
+                    .partition(|h| h.thread().id() == me);
+                handles.detached = mine;
+                others
+            };
+            (cancelled, joinable)
+        };
+        self.queue.wake_all();
+        if attached {
+            WORKER_OF.with(|w| w.set(0));
+            DETACHED_FROM.with(|d| d.set(self.id));
+            self.signals.workers_count.sub(1);
+            self.signals.inflight.sub(1);
+        }
+        for t in cancelled {
+            if let Task::Request(r) = t {
+                // `cancel` contains the panics of the user's values it
+                // drops; this catch keeps the remaining cancellations and
+                // the joins going even so.
+                if let Err(p) = catch_unwind(AssertUnwindSafe(|| r.cancel())) {
+                    crate::unwind::drop_payload(p);
+                }
+            }
+        }
+        for h in joinable {
+            // A worker thread ends only by returning: its tasks catch
+            // kernel panics. A join error cannot carry anything to act on.
+            let _ = h.join();
+        }
+        self.signals.completed.set(0);
+    }
+
+    /// The loop of a worker of `generation`: take a task, run it, until the
+    /// generation ends or a stop on this thread detaches it.
+    fn worker_main(self: Arc<Self>, generation: u64) {
+        WORKER_OF.with(|w| w.set(self.id));
+        self.signals.workers_count.add(1);
+        let _exit = DecOnDrop::new(&self.signals.workers_count, self.id);
+        // A thread detached by a stop on itself (see `stop`) has left.
+        while WORKER_OF.with(|w| w.get()) == self.id {
+            let Some(task) = self.queue.next_task(generation, &self.running) else {
+                break;
+            };
+            self.signals.queued.sub(1);
+            self.signals.inflight.add(1);
+            let running = DecOnDrop::new(&self.signals.inflight, self.id);
+            // Tasks contain the panics of user code themselves (see
+            // `Job::work` and `Request::run`); this catch only keeps the
+            // worker alive should one slip through.
+            let ran = catch_unwind(AssertUnwindSafe(|| match task {
+                Task::Help(job) => {
+                    job.started.fetch_add(1, Ordering::AcqRel);
+                    job.work(&|n| self.signals.completed.add(n), &|| running.fire());
+                }
+                Task::Request(r) => r.run(&|| running.fire()),
+            }));
+            if let Err(p) = ran {
+                crate::unwind::drop_payload(p);
+            }
+        }
+    }
+
+    /// Whether the current thread is one of this pool's workers.
+    pub(crate) fn on_worker(&self) -> bool {
+        WORKER_OF.with(|w| w.get() == self.id)
+    }
+}
+
+/// Decrements a worker's counter once: early through [`DecOnDrop::fire`],
+/// or when dropped, so counters stay exact when a task unwinds; not at all
+/// once the thread has detached itself from pool `pool` (a stop on its own
+/// worker already took it out of the counts).
+struct DecOnDrop<'a> {
+    signal: &'a Signal,
+    pool: usize,
+    armed: Cell<bool>,
+}
+
+impl<'a> DecOnDrop<'a> {
+    fn new(signal: &'a Signal, pool: usize) -> Self {
+        DecOnDrop {
+            signal,
+            pool,
+            armed: Cell::new(true),
+        }
+    }
+
+    fn fire(&self) {
+        if self.armed.replace(false) && WORKER_OF.with(|w| w.get()) == self.pool {
+            self.signal.sub(1);
+        }
+    }
+}
+
+impl Drop for DecOnDrop<'_> {
+    fn drop(&mut self) {
+        self.fire();
+    }
+}
