@@ -108,8 +108,8 @@ pub type Item<'s, S> = <S as SourceItem<'s>>::Item;
 /// Conversion into a [`Source`]: what the pool's methods accept as input.
 ///
 /// Implemented for `&[T]`, `&Vec<T>`, `&[T; N]`, `Vec<T>` (items `&T`),
-/// [`Rows`] (items `&[T]`, one per row) and `Range<usize>` /
-/// `RangeInclusive<usize>` (items `usize`).
+/// [`Rows`] and [`OwnedRows`] (items `&[T]`, one per row) and
+/// `Range<usize>` / `RangeInclusive<usize>` (items `usize`).
 pub trait IntoSource {
     /// The source this converts into.
     type Source: Source;
@@ -435,8 +435,36 @@ impl<S: Source> IntoSource for AsIs<S> {
     }
 }
 
-/// Rows owned by the source (an MPI rank's share of a `Rows` input);
-/// items are `&[T]` borrowed from it.
+/// Rows that own their data: the owned counterpart of [`Rows`], for rows
+/// that must outlive the buffer they came from. Items are `&[T]` borrowed
+/// from it for the duration of a call.
+///
+/// ```
+/// let pool = para_runtime::Pool::new()?;
+/// let rows = para_runtime::OwnedRows::new(vec![1, 2, 3, 4, 5, 6], 3);
+/// assert_eq!((rows.len(), rows.width()), (2, 3));
+/// let sums: Vec<i32> = pool.map(|r: &[i32]| r.iter().sum(), &rows);
+/// assert_eq!(sums, [6, 15]);
+/// // By value, the rows move into the call.
+/// let firsts: Vec<i32> = pool.map(|r: &[i32]| r[0], rows);
+/// assert_eq!(firsts, [1, 4]);
+/// # Ok::<(), para_runtime::BuildError>(())
+/// ```
+///
+/// # Why it exists without the `mpi` feature
+/// A cluster call receives each rank's share of a [`Rows`] input into a
+/// fresh buffer, and runs that share as an `OwnedRows`; but nothing in the
+/// type needs MPI. It is the rows member of the input family (with
+/// [`VecSource`], the owned form of a slice), for rows built into a `Vec`
+/// and handed to a call without a borrow to keep alive. Gated behind
+/// `mpi`, the name would come and go with a feature that needs a system MPI
+/// library, for a type that works without one; so it is in every build,
+/// and an input of every pool call ([`IntoSource`]: by value, or through
+/// `&` as a [`Rows`] view).
+///
+/// A reduction over an `OwnedRows` by value folds `()` (an owned source
+/// cannot hand out its rows by value); reduce `&rows` (a [`Rows`] view,
+/// whose values are the row slices) or map the rows first.
 #[derive(Debug, Clone)]
 pub struct OwnedRows<T> {
     data: Vec<T>,
@@ -455,6 +483,48 @@ impl<T> OwnedRows<T> {
         );
         OwnedRows { data, width }
     }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.data.len() / self.width
+    }
+
+    /// Items per row.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+
+    /// The rows as a borrowed [`Rows`] view.
+    pub fn as_rows(&self) -> Rows<'_, T> {
+        Rows {
+            data: &self.data,
+            width: self.width,
+        }
+    }
+
+    /// The flat data behind the rows.
+    pub fn into_inner(self) -> Vec<T> {
+        self.data
+    }
+}
+
+impl<T: Sync> IntoSource for OwnedRows<T> {
+    type Source = OwnedRows<T>;
+    fn into_source(self) -> Self::Source {
+        self
+    }
+}
+
+impl<'a, T: Sync> IntoSource for &'a OwnedRows<T> {
+    type Source = Rows<'a, T>;
+    fn into_source(self) -> Self::Source {
+        self.as_rows()
+    }
 }
 
 impl<'s, T> SourceItem<'s> for OwnedRows<T> {
@@ -468,7 +538,7 @@ unsafe impl<T: Sync> Source for OwnedRows<T> {
 
     #[inline]
     fn len(&self) -> usize {
-        self.data.len() / self.width
+        OwnedRows::len(self)
     }
 
     #[inline]
@@ -483,4 +553,34 @@ unsafe impl<T: Sync> Source for OwnedRows<T> {
 
     #[inline]
     fn value(_: &[T]) {}
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    fn rows_of<S: Source>(s: &S) -> Vec<Vec<i32>>
+    where
+        for<'s> Item<'s, S>: AsRef<[i32]>,
+    {
+        let mut out = Vec::new();
+        s.for_each_in(0..s.len(), |_, r| out.push(r.as_ref().to_vec()));
+        out
+    }
+
+    #[test]
+    fn owned_rows_are_an_input_by_value_and_through_a_view() {
+        let rows = OwnedRows::new((1..=6).collect(), 2);
+        assert_eq!((rows.len(), rows.width(), rows.is_empty()), (3, 2, false));
+        let want = vec![vec![1, 2], vec![3, 4], vec![5, 6]];
+        let view = (&rows).into_source();
+        assert_eq!(rows_of(&view), want);
+        // The view's values are the rows themselves (what `reduce` folds).
+        // SAFETY: 1 < 3 rows.
+        let second = unsafe { view.get_unchecked(1) };
+        assert_eq!(<Rows<'_, i32> as Source>::value(second), [3, 4]);
+        assert_eq!(rows_of(&rows.clone().into_source()), want);
+        assert_eq!(rows.into_inner(), [1, 2, 3, 4, 5, 6]);
+        assert!(OwnedRows::<u8>::new(Vec::new(), 3).is_empty());
+    }
 }
