@@ -525,3 +525,20 @@ fn loom_owner_never_leaves_while_a_chunk_runs() {
         t.join().unwrap();
     });
 }
+
+/// The mutex's data under loom's cell checking: two threads increment the
+/// value through their guards, so each access must be ordered after the
+/// previous holder's by the permit's hand-over (the `AcqRel` of `take` and
+/// `release`). Fails ("Causality violation" on the mutex's cell) with those
+/// two orderings weakened to `Relaxed`.
+#[test]
+fn loom_mutex_data_is_handed_over_with_the_permit() {
+    loom::model(|| {
+        let m = Arc::new(Mutex::new(0u32));
+        let m2 = Arc::clone(&m);
+        let t = thread::spawn(move || *m2.lock_blocking() += 1);
+        *m.lock_blocking() += 1;
+        t.join().unwrap();
+        assert_eq!(*m.lock_blocking(), 2);
+    });
+}

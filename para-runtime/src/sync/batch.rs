@@ -58,6 +58,13 @@
 //! orders those accesses. Flags are changed under the list lock with RMWs
 //! so the lock-free fast paths see them.
 //!
+//! A node's fields sit in the loom switch's `UnsafeCell` and are reached
+//! only through [`Node::with`] and [`Node::read`] (and, for a neighbour's
+//! link, one raw-place write in [`push_back`] and [`unlink`]), one closure
+//! per access: under loom, an access that the list lock does not order
+//! against another thread's, or one nested inside another access of the
+//! same node, fails the model.
+//!
 //! `head_deadline` is written under the list lock whenever the head
 //! changes, and read `Relaxed` by newcomers: it is a hint that decides
 //! only whether to take the slow path, where the lock makes the check
@@ -70,8 +77,7 @@
 //! skip the check on a stale `state`. A newcomer truly concurrent with the
 //! enqueue is, by definition, within the bound.
 
-use crate::loom::{lock, thread, AtomicU64, AtomicUsize, Mutex, Ordering};
-use std::cell::UnsafeCell;
+use crate::loom::{lock, thread, AtomicU64, AtomicUsize, Mutex, Ordering, UnsafeCell};
 use std::marker::PhantomPinned;
 use std::ptr;
 use std::sync::OnceLock;
@@ -194,6 +200,35 @@ unsafe impl Send for Node {}
 unsafe impl Sync for Node {}
 
 impl Node {
+    /// Write access to a node's fields for the length of `f`.
+    ///
+    /// # Safety
+    /// `node` points to a live node whose fields the caller may touch: it
+    /// holds the list lock, or it owns the node and the node is not queued
+    /// (no other thread can reach it then). `f` must not reach the same
+    /// node again (through the list): the `&mut` it gets is the only
+    /// reference to those fields while it runs.
+    #[inline]
+    unsafe fn with<R>(node: *const Node, f: impl FnOnce(&mut NodeInner) -> R) -> R {
+        // SAFETY: `node` is live, so its `inner` may be borrowed shared (an
+        // `UnsafeCell` allows writes through its pointer meanwhile); the
+        // `&mut` made from that pointer is unique while `f` runs, as the
+        // caller promises.
+        unsafe { (*node).inner.with_mut(|p| f(&mut *p)) }
+    }
+
+    /// Read access to a node's fields for the length of `f`.
+    ///
+    /// # Safety
+    /// As for [`Node::with`], except that `f` may run beside other shared
+    /// reads of the same node (none happens: every access is under the lock).
+    #[inline]
+    unsafe fn read<R>(node: *const Node, f: impl FnOnce(&NodeInner) -> R) -> R {
+        // SAFETY: as in `with`: no `&mut` to these fields lives while `f`
+        // runs, so the shared reference is valid for its length.
+        unsafe { (*node).inner.with(|p| f(&*p)) }
+    }
+
     pub(crate) fn new(needed: usize) -> Node {
         Node {
             inner: UnsafeCell::new(NodeInner {
@@ -242,8 +277,9 @@ impl std::fmt::Debug for Batch {
     }
 }
 
-/// Outcome of a poll of a waiting node.
-pub(crate) enum Poll {
+/// What a poll of a waiting node found (not `std::task::Poll`: `Closed`
+/// is an outcome of its own, and the callers map it onto theirs).
+pub(crate) enum Polled {
     Ready,
     Closed,
     Pending,
@@ -504,19 +540,26 @@ impl Batch {
             n += prev >> SHIFT;
             while n > 0 && !list.head.is_null() {
                 let node = list.head;
-                // SAFETY: queued node, list lock held.
-                let inner = unsafe { &mut *(*node).inner.get() };
-                let give = n.min(inner.needed - inner.assigned);
-                inner.assigned += give;
-                n -= give;
-                if inner.assigned == inner.needed {
-                    // SAFETY: `node` is queued in `list`; lock held.
+                let serve = |inner: &mut NodeInner| {
+                    let give = n.min(inner.needed - inner.assigned);
+                    inner.assigned += give;
+                    n -= give;
+                    if inner.assigned < inner.needed {
+                        return false;
+                    }
+                    // SAFETY: `inner` is the head's, queued in `list`; lock
+                    // held.
                     unsafe { unlink(list, inner) };
                     inner.state = NodeState::Granted;
                     if let Some(w) = inner.waker.take() {
                         wake.push(w);
                     }
-                } else {
+                    true
+                };
+                // SAFETY: the head is a queued node and the list lock is
+                // held; `serve` reaches no other field of it (`unlink`
+                // writes its neighbours only).
+                if !unsafe { Node::with(node, serve) } {
                     break;
                 }
             }
@@ -548,8 +591,8 @@ impl Batch {
             return false;
         }
         // SAFETY: `head` is a queued node; the caller holds the list lock
-        // and holds no reference into it.
-        let deadline = unsafe { (*(*list.head).inner.get()).deadline };
+        // and no access of it is open.
+        let deadline = unsafe { Node::read(list.head, |head| head.deadline) };
         deadline != NEVER && now() >= deadline
     }
 
@@ -559,17 +602,22 @@ impl Batch {
         let mut free = self.state.load(Ordering::Acquire) >> SHIFT;
         let mut node = list.head;
         while !node.is_null() {
-            // SAFETY: queued node, list lock held.
-            let inner = unsafe { &mut *(*node).inner.get() };
-            let want = inner.needed - inner.assigned;
-            if want > free {
-                break;
+            let visit = |inner: &mut NodeInner| {
+                let want = inner.needed - inner.assigned;
+                if want > free {
+                    return None;
+                }
+                free -= want;
+                if let Some(w) = inner.waker.take() {
+                    wake.push(w);
+                }
+                Some(inner.next)
+            };
+            // SAFETY: queued node, list lock held; `visit` reaches no node.
+            match unsafe { Node::with(node, visit) } {
+                Some(next) => node = next,
+                None => break,
             }
-            free -= want;
-            if let Some(w) = inner.waker.take() {
-                wake.push(w);
-            }
-            node = inner.next;
         }
     }
 
@@ -580,8 +628,9 @@ impl Batch {
             self.head_deadline.store(NEVER, Ordering::Relaxed);
             self.state.fetch_and(!(WAITERS | HANDOFF), Ordering::AcqRel);
         } else {
-            // SAFETY: `head` is a queued node; lock held.
-            let deadline = unsafe { (*(*list.head).inner.get()).deadline };
+            // SAFETY: `head` is a queued node; lock held, no access of it
+            // open.
+            let deadline = unsafe { Node::read(list.head, |head| head.deadline) };
             self.head_deadline.store(deadline, Ordering::Relaxed);
             self.state.fetch_or(WAITERS, Ordering::AcqRel);
         }
@@ -596,15 +645,20 @@ impl Batch {
             let mut returned = 0;
             while !list.head.is_null() {
                 let node = list.head;
-                // SAFETY: queued node, list lock held.
-                let inner = unsafe { &mut *(*node).inner.get() };
-                // SAFETY: as above.
-                unsafe { unlink(&mut list, inner) };
-                inner.state = NodeState::Closed;
-                returned += std::mem::take(&mut inner.assigned);
-                if let Some(w) = inner.waker.take() {
-                    wake.push(w);
-                }
+                let fail = |inner: &mut NodeInner| {
+                    // SAFETY: `inner` is the head's, queued in `list`; lock
+                    // held.
+                    unsafe { unlink(&mut list, inner) };
+                    inner.state = NodeState::Closed;
+                    returned += std::mem::take(&mut inner.assigned);
+                    if let Some(w) = inner.waker.take() {
+                        wake.push(w);
+                    }
+                };
+                // SAFETY: the head is a queued node, list lock held; `fail`
+                // reaches no other field of it (`unlink` writes its
+                // neighbours only).
+                unsafe { Node::with(node, fail) };
             }
             if returned > 0 {
                 self.state.fetch_add(returned << SHIFT, Ordering::AcqRel);
@@ -624,32 +678,32 @@ impl Batch {
     /// `node` must stay at the same address until it is no longer queued:
     /// its owner calls [`Batch::cancel`] (or sees `Ready`/`Closed`) before
     /// moving or dropping it.
-    pub(crate) unsafe fn poll(&self, node: *mut Node, wake: Wake) -> Poll {
+    pub(crate) unsafe fn poll(&self, node: *mut Node, wake: Wake) -> Polled {
         // Declared before the guard: dropped after it (outside the lock).
         let mut spare = Some(wake);
         let old;
         let mut woken = Vec::new();
         let out = {
             let mut list = lock(&self.list);
-            {
-                // SAFETY: the node is ours (we are its owner) and other
-                // threads only touch it under the lock we hold; this
-                // reference ends before `distribute` may reach the node.
-                let inner = unsafe { &mut *(*node).inner.get() };
-                match inner.state {
-                    NodeState::Granted => {
-                        inner.state = NodeState::Idle;
-                        return Poll::Ready;
-                    }
-                    NodeState::Closed => {
-                        inner.state = NodeState::Idle;
-                        return Poll::Closed;
-                    }
-                    NodeState::Idle | NodeState::Queued => {}
+            let look = |inner: &mut NodeInner| match inner.state {
+                NodeState::Granted => {
+                    inner.state = NodeState::Idle;
+                    Err(Polled::Ready)
+                }
+                NodeState::Closed => {
+                    inner.state = NodeState::Idle;
+                    Err(Polled::Closed)
                 }
                 // Out of the node while we poll, so that a handoff entered
                 // below does not wake this very poll; replaced if we wait.
-                old = inner.waker.take();
+                NodeState::Idle | NodeState::Queued => Ok(inner.waker.take()),
+            };
+            // SAFETY: the node is ours (we are its owner) and other threads
+            // only touch it under the lock we hold; this access ends before
+            // `serve_starving_head` may reach the node through the list.
+            match unsafe { Node::with(node, look) } {
+                Ok(w) => old = w,
+                Err(seen) => return seen,
             }
             // Announce a waiter *before* the last check: a lock-free release
             // either landed before this RMW (its permits are seen below) or
@@ -662,31 +716,34 @@ impl Batch {
                 // yet owed to a head that has waited the bound.
                 self.serve_starving_head(&mut list, &mut woken);
             }
-            // SAFETY: as above; `distribute`'s references have ended.
-            let inner = unsafe { &mut *(*node).inner.get() };
-            if inner.state == NodeState::Granted {
-                // The handoff just entered served this node too (it had
-                // been queued behind the head and enough permits were free).
-                inner.state = NodeState::Idle;
-                Poll::Ready
-            } else {
+            let settle = |inner: &mut NodeInner| {
+                if inner.state == NodeState::Granted {
+                    // The handoff just entered served this node too (it had
+                    // been queued behind the head and enough permits were
+                    // free).
+                    inner.state = NodeState::Idle;
+                    return Polled::Ready;
+                }
                 let want = inner.needed - inner.assigned;
                 match self.take(want, false) {
                     Ok(()) => {
                         inner.assigned = 0;
                         if inner.state == NodeState::Queued {
-                            // SAFETY: queued in `list`; lock held.
+                            // SAFETY: `inner` is `node`'s, queued in `list`;
+                            // lock held.
                             unsafe { unlink(&mut list, inner) };
                             inner.state = NodeState::Idle;
-                            // Permits left over may serve the next waiters.
+                            // Permits left over may serve the next waiters
+                            // (`node` has left the list: not among them).
                             self.wake_heads(&mut list, &mut woken);
                         }
                         self.sync_flags(&list);
-                        Poll::Ready
+                        Polled::Ready
                     }
                     Err(Miss::Closed) => {
                         if inner.state == NodeState::Queued {
-                            // SAFETY: queued in `list`; lock held.
+                            // SAFETY: `inner` is `node`'s, queued in `list`;
+                            // lock held.
                             unsafe { unlink(&mut list, inner) };
                         }
                         let back = std::mem::take(&mut inner.assigned);
@@ -695,13 +752,14 @@ impl Batch {
                         }
                         inner.state = NodeState::Idle;
                         self.sync_flags(&list);
-                        Poll::Closed
+                        Polled::Closed
                     }
                     Err(Miss::NoPermits | Miss::HeadStarving) => {
                         if inner.state == NodeState::Idle {
                             inner.deadline = now().saturating_add(self.starvation);
-                            // SAFETY: the caller keeps the node in place
-                            // while queued.
+                            // SAFETY: `inner` is `node`'s, in no list; the
+                            // caller keeps the node in place while queued;
+                            // lock held.
                             unsafe { push_back(&mut list, node, inner) };
                             inner.state = NodeState::Queued;
                             if list.head == node {
@@ -710,10 +768,16 @@ impl Batch {
                             }
                         }
                         inner.waker = spare.take();
-                        Poll::Pending
+                        Polled::Pending
                     }
                 }
-            }
+            };
+            // SAFETY: as above; `serve_starving_head`'s accesses have ended.
+            // `settle` reaches other nodes only: neighbours in `unlink` and
+            // `push_back`, and the list in `wake_heads` and `sync_flags`
+            // once `node` has left it (they run only after its `unlink`, or
+            // when it was never queued).
+            unsafe { Node::with(node, settle) }
         };
         drop((spare, old));
         for w in woken {
@@ -733,19 +797,25 @@ impl Batch {
         let old;
         {
             let mut list = lock(&self.list);
-            // SAFETY: our node; other threads touch it only under this lock.
-            let inner = unsafe { &mut *(*node).inner.get() };
-            let give_back = match inner.state {
-                NodeState::Queued => {
-                    // SAFETY: queued in `list`; lock held.
-                    unsafe { unlink(&mut list, inner) };
-                    std::mem::take(&mut inner.assigned)
-                }
-                NodeState::Granted => std::mem::replace(&mut inner.assigned, 0),
-                NodeState::Idle | NodeState::Closed => 0,
+            let leave = |inner: &mut NodeInner| {
+                let give_back = match inner.state {
+                    NodeState::Queued => {
+                        // SAFETY: `inner` is `node`'s, queued in `list`;
+                        // lock held.
+                        unsafe { unlink(&mut list, inner) };
+                        std::mem::take(&mut inner.assigned)
+                    }
+                    NodeState::Granted => std::mem::replace(&mut inner.assigned, 0),
+                    NodeState::Idle | NodeState::Closed => 0,
+                };
+                inner.state = NodeState::Idle;
+                (give_back, inner.waker.take())
             };
-            inner.state = NodeState::Idle;
-            old = inner.waker.take();
+            // SAFETY: our node; other threads touch it only under this lock;
+            // `leave` reaches no other field of it (`unlink` writes its
+            // neighbours only).
+            let (give_back, waker) = unsafe { Node::with(node, leave) };
+            old = waker;
             // Even with nothing to give back the head may have left: the
             // next one may now fit, may be starving (handoff mode begins),
             // or may not be (a handoff for the one that left ends).
@@ -770,9 +840,9 @@ impl Batch {
             // SAFETY: `node` lives on this frame until the loop returns, and
             // every return path leaves it unqueued (Ready/Closed unlink it).
             match unsafe { self.poll(node, Wake::Thread(thread::current())) } {
-                Poll::Ready => return Ok(()),
-                Poll::Closed => return Err(TryAcquireError::Closed),
-                Poll::Pending => thread::park(),
+                Polled::Ready => return Ok(()),
+                Polled::Closed => return Err(TryAcquireError::Closed),
+                Polled::Pending => thread::park(),
             }
         }
     }
@@ -780,17 +850,19 @@ impl Batch {
 
 /// # Safety
 /// `node` is valid and not in any list, `inner` is its `NodeInner` (the
-/// caller's only reference to it: taking a second `&mut` here would
-/// invalidate the caller's under Stacked Borrows), and the list's lock is
-/// held. Neighbours are written through raw places, without references.
+/// caller's only reference to it, from an open [`Node::with`]: taking a
+/// second `&mut` here would invalidate the caller's under Stacked Borrows,
+/// and loom fails a nested access), and the list's lock is held.
+/// Neighbours are written through raw places, without references.
 unsafe fn push_back(list: &mut List, node: *mut Node, inner: &mut NodeInner) {
     inner.prev = list.tail;
     inner.next = ptr::null_mut();
     if list.tail.is_null() {
         list.head = node;
     } else {
-        // SAFETY: `tail` is a queued node other than `node`; lock held.
-        unsafe { (*(*list.tail).inner.get()).next = node };
+        // SAFETY: `tail` is a queued node other than `node` (so no access
+        // of it is open); lock held.
+        unsafe { (*list.tail).inner.with_mut(|tail| (*tail).next = node) };
     }
     list.tail = node;
 }
@@ -803,14 +875,23 @@ unsafe fn unlink(list: &mut List, inner: &mut NodeInner) {
     if inner.prev.is_null() {
         list.head = inner.next;
     } else {
-        // SAFETY: neighbours of a queued node are other queued nodes.
-        unsafe { (*(*inner.prev).inner.get()).next = inner.next };
+        // SAFETY: neighbours of a queued node are other queued nodes, with
+        // no access open; lock held.
+        unsafe {
+            (*inner.prev)
+                .inner
+                .with_mut(|prev| (*prev).next = inner.next)
+        };
     }
     if inner.next.is_null() {
         list.tail = inner.prev;
     } else {
         // SAFETY: as above.
-        unsafe { (*(*inner.next).inner.get()).prev = inner.prev };
+        unsafe {
+            (*inner.next)
+                .inner
+                .with_mut(|next| (*next).prev = inner.prev)
+        };
     }
     inner.prev = ptr::null_mut();
     inner.next = ptr::null_mut();

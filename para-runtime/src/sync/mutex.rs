@@ -1,9 +1,15 @@
 //! An async (and blocking) mutex: a [`Batch`](super::batch::Batch) of one
 //! permit guarding an `UnsafeCell`.
+//!
+//! The cell is the loom switch's: under loom each guard's `Deref`/`DerefMut`
+//! is a checked access, so a model fails if two holders' accesses are not
+//! ordered by the permit's hand-over. (The check covers where each borrow
+//! starts; the borrow then lives as long as the guard, which holds the
+//! permit throughout.)
 
 use super::batch::{Batch, Node};
 use super::semaphore::poll_node;
-use std::cell::UnsafeCell;
+use crate::loom::UnsafeCell;
 use std::fmt;
 use std::future::Future;
 use std::ops::{Deref, DerefMut};
@@ -204,7 +210,9 @@ impl<T: ?Sized> Mutex<T> {
     /// assert_eq!(m.into_inner(), 10);
     /// ```
     pub fn get_mut(&mut self) -> &mut T {
-        self.data.get_mut()
+        // SAFETY: `&mut self` excludes every other access to the data (no
+        // guard can be alive), so the reference is unique for its lifetime.
+        self.data.with_mut(|p| unsafe { &mut *p })
     }
 }
 
@@ -290,15 +298,19 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
 impl<T: ?Sized> Deref for MutexGuard<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
-        // SAFETY: the guard holds the mutex's only permit.
-        unsafe { &*self.mutex.data.get() }
+        // SAFETY: the guard holds the mutex's only permit, so no `&mut T`
+        // exists while this shared borrow (tied to `&self`) lives; the
+        // permit's acquire made every earlier holder's writes visible.
+        self.mutex.data.with(|p| unsafe { &*p })
     }
 }
 
 impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
-        // SAFETY: the guard holds the mutex's only permit, uniquely.
-        unsafe { &mut *self.mutex.data.get() }
+        // SAFETY: the guard holds the mutex's only permit and `&mut self`
+        // borrows the guard uniquely, so this is the only reference to the
+        // data while it lives.
+        self.mutex.data.with_mut(|p| unsafe { &mut *p })
     }
 }
 
@@ -341,15 +353,19 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for OwnedMutexGuard<T> {
 impl<T: ?Sized> Deref for OwnedMutexGuard<T> {
     type Target = T;
     fn deref(&self) -> &T {
-        // SAFETY: the guard holds the mutex's only permit.
-        unsafe { &*self.mutex.data.get() }
+        // SAFETY: the guard holds the mutex's only permit, so no `&mut T`
+        // exists while this shared borrow (tied to `&self`) lives; the
+        // permit's acquire made every earlier holder's writes visible.
+        self.mutex.data.with(|p| unsafe { &*p })
     }
 }
 
 impl<T: ?Sized> DerefMut for OwnedMutexGuard<T> {
     fn deref_mut(&mut self) -> &mut T {
-        // SAFETY: the guard holds the mutex's only permit, uniquely.
-        unsafe { &mut *self.mutex.data.get() }
+        // SAFETY: the guard holds the mutex's only permit and `&mut self`
+        // borrows the guard uniquely, so this is the only reference to the
+        // data while it lives.
+        self.mutex.data.with_mut(|p| unsafe { &mut *p })
     }
 }
 

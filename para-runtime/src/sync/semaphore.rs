@@ -1,7 +1,7 @@
 //! An async (and blocking) counting semaphore: a thin layer over
 //! [`Batch`](super::batch::Batch).
 
-use super::batch::{Batch, Node, Poll as BPoll, TryAcquireError, Wake, MAX_PERMITS};
+use super::batch::{Batch, Node, Polled, TryAcquireError, Wake, MAX_PERMITS};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -451,9 +451,9 @@ pub(crate) fn poll_node(
     // SAFETY: `node` lives in a pinned future (callers get it through
     // `Pin::get_unchecked_mut` and never move it), whose `Drop` cancels it.
     match unsafe { batch.poll(node, Wake::Task(cx.waker().clone())) } {
-        BPoll::Ready => Poll::Ready(Ok(())),
-        BPoll::Closed => Poll::Ready(Err(AcquireError::Closed)),
-        BPoll::Pending => Poll::Pending,
+        Polled::Ready => Poll::Ready(Ok(())),
+        Polled::Closed => Poll::Ready(Err(AcquireError::Closed)),
+        Polled::Pending => Poll::Pending,
     }
 }
 
