@@ -1,10 +1,12 @@
 //! Every environment variable the runtime reads, in one place.
 //!
-//! | variable | read by | effect |
-//! | --- | --- | --- |
-//! | `PARA_CONCURRENCY` | [`PoolBuilder::build`](crate::PoolBuilder::build), when no `concurrency` was given | the default worker count (a positive integer; anything else is [`BuildError::InvalidEnv`]) |
-//! | `PARA_HUGEPAGES` | the first `map` with an output of 4 MiB or more (see `mem.rs`) | `0` turns the huge-page advice off |
-//! | `PARA_AVX2` | the first pool built (see `wide.rs`) | `0` turns the AVX2 copy of the map loop off |
+//! - `PARA_CONCURRENCY`: the default worker count of a pool built without
+//!   `concurrency` ([`PoolBuilder::build`](crate::PoolBuilder::build)); a
+//!   positive integer, anything else is [`BuildError::InvalidEnv`].
+//! - `PARA_HUGEPAGES`: `0` turns off the huge-page advice for outputs of
+//!   4 MiB or more (`mem.rs`), read by the first such `map`.
+//! - `PARA_AVX2`: `0` turns off the AVX2 copy of the map loop (`wide.rs`),
+//!   read when the first pool is built.
 //!
 //! Each is read when first needed; the callers cache what they read (a
 //! `OnceLock`, a CPU-check state), so a variable changed later in the

@@ -36,67 +36,30 @@
 //! by default, which would leave each rank's pool a single core; with
 //! `--bind-to none` every rank's pool uses all the cores it is given (run
 //! one rank per machine, or lower `PARA_CONCURRENCY`).
+//!
+//! # Files
+//! This file holds [`Cluster`] and the protocol's steps; `source.rs` what a
+//! call can distribute ([`ClusterSource`]) and how a share is cut
+//! ([`Cut`]); `error.rs` [`ClusterError`].
+
+mod error;
+mod source;
+
+pub use error::ClusterError;
+pub use source::{ClusterSource, Cut};
 
 use crate::chunk::reduce_block;
-use crate::input::{Item, OwnedRows, RangeSource, Rows, SliceSource, Source, VecSource};
+use crate::input::{Item, Rows, Source};
 use crate::pool::{CallOptions, Pool};
 use crate::reduce::{combine, Blocks, Tree};
 use crate::AsIs;
-use ::mpi::datatype::{Partition, PartitionMut};
+use ::mpi::datatype::PartitionMut;
 use ::mpi::topology::{Communicator, SimpleCommunicator};
 use ::mpi::traits::{CommunicatorCollectives, Equivalence, Root};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use ::mpi::traits::Equivalence as MpiEquivalence;
-
-/// Why a cluster call (or [`Cluster::init`]) failed. Every rank gets the
-/// same error for the same call.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ClusterError {
-    /// [`Cluster::init`] was already called in this process.
-    AlreadyInitialized,
-    /// MPI could not be initialised.
-    InitFailed,
-    /// A rank's call disagrees with the root's.
-    Mismatch {
-        /// The (highest) rank that disagreed.
-        rank: usize,
-        /// What disagreed: `"kernel"`, `"input kind"` or `"length"`.
-        what: &'static str,
-    },
-    /// The root's input is invalid (ragged rows, a zero width).
-    BadInput {
-        /// What is wrong, as the root saw it.
-        reason: &'static str,
-    },
-    /// A share is larger than MPI's `int` counts allow.
-    TooLarge,
-}
-
-impl fmt::Display for ClusterError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ClusterError::AlreadyInitialized => {
-                f.write_str("para::mpi::Cluster::init was already called in this process")
-            }
-            ClusterError::InitFailed => f.write_str("MPI could not be initialised"),
-            ClusterError::Mismatch { rank, what } => {
-                write!(
-                    f,
-                    "rank {rank} disagrees with the root on the {what} of a cluster call"
-                )
-            }
-            ClusterError::BadInput { reason } => write!(f, "the root's input is invalid: {reason}"),
-            ClusterError::TooLarge => {
-                f.write_str("a rank's share exceeds MPI's 2^31 - 1 element count")
-            }
-        }
-    }
-}
-
-impl std::error::Error for ClusterError {}
 
 /// This process's membership in the MPI job.
 pub struct Cluster {
@@ -117,11 +80,6 @@ impl fmt::Debug for Cluster {
 }
 
 static INITIALISED: AtomicBool = AtomicBool::new(false);
-
-/// The input kinds a cluster call distributes.
-const KIND_SLICE: u64 = 1;
-const KIND_ROWS: u64 = 2;
-const KIND_RANGE: u64 = 3;
 
 /// Header fields (all `u64`, broadcast from the root).
 const H_KERNEL: usize = 0;
@@ -435,118 +393,6 @@ impl Cluster {
 /// A rank's share of an input, with the MPI counts and displacements of
 /// every rank's share.
 type Share<L> = (L, Vec<i32>, Vec<i32>);
-
-/// Where a rank's share lies: items `lo..hi` of an input of row `width`
-/// (1 for slices), ranges starting at `start`, and every rank's MPI counts
-/// and displacements in items.
-#[doc(hidden)]
-#[derive(Debug)]
-pub struct Cut<'a> {
-    start: usize,
-    lo: usize,
-    hi: usize,
-    width: usize,
-    counts: &'a [i32],
-    displs: &'a [i32],
-}
-
-/// Inputs a cluster call can distribute. Implemented for slices, `Vec`s
-/// and [`Rows`] of MPI-equivalent types, and for index ranges.
-pub trait ClusterSource {
-    /// The element type sent over MPI.
-    type Elem: Equivalence + Default + Clone + Send + Sync + 'static;
-    /// A rank's share, as a source for its local pool.
-    type Local: Source;
-    #[doc(hidden)]
-    const KIND: u64;
-    /// (length, row width, range start, index of the reason the input is
-    /// invalid).
-    #[doc(hidden)]
-    fn describe(&self) -> (usize, usize, usize, Option<usize>);
-    /// This rank's share (collective: the root sends the data).
-    #[doc(hidden)]
-    fn share(&self, c: &Cluster, cut: &Cut<'_>) -> Self::Local;
-}
-
-fn scatter_elems<T: Equivalence + Default + Clone>(
-    c: &Cluster,
-    data: &[T],
-    counts: &[i32],
-    displs: &[i32],
-    mine: usize,
-) -> Vec<T> {
-    let root = c.world.process_at_rank(0);
-    let mut buf = vec![T::default(); mine];
-    if c.is_root() {
-        let part = Partition::new(data, counts, displs);
-        root.scatter_varcount_into_root(&part, &mut buf[..]);
-    } else {
-        root.scatter_varcount_into(&mut buf[..]);
-    }
-    buf
-}
-
-/// Slices and `Vec`s share one implementation: the data is `$data`.
-macro_rules! slice_like {
-    ($ty:ty, $this:ident => $data:expr) => {
-        impl<T: Equivalence + Default + Clone + Send + Sync + 'static> ClusterSource for $ty {
-            type Elem = T;
-            type Local = VecSource<T>;
-            const KIND: u64 = KIND_SLICE;
-            fn describe(&self) -> (usize, usize, usize, Option<usize>) {
-                let $this = self;
-                ($data.len(), 1, 0, None)
-            }
-            fn share(&self, c: &Cluster, cut: &Cut<'_>) -> VecSource<T> {
-                let $this = self;
-                VecSource(scatter_elems(
-                    c,
-                    $data,
-                    cut.counts,
-                    cut.displs,
-                    cut.hi - cut.lo,
-                ))
-            }
-        }
-    };
-}
-
-slice_like!(SliceSource<'_, T>, this => this.0);
-slice_like!(VecSource<T>, this => &this.0[..]);
-
-impl<T: Equivalence + Default + Clone + Send + Sync + 'static> ClusterSource for Rows<'_, T> {
-    type Elem = T;
-    type Local = OwnedRows<T>;
-    const KIND: u64 = KIND_ROWS;
-    fn describe(&self) -> (usize, usize, usize, Option<usize>) {
-        (Rows::len(self), self.width(), 0, None)
-    }
-    fn share(&self, c: &Cluster, cut: &Cut<'_>) -> OwnedRows<T> {
-        let w = cut.width;
-        let counts: Vec<i32> = cut.counts.iter().map(|n| n * w as i32).collect();
-        let displs: Vec<i32> = cut.displs.iter().map(|d| d * w as i32).collect();
-        let data = scatter_elems(c, self.data(), &counts, &displs, (cut.hi - cut.lo) * w);
-        OwnedRows::new(data, w.max(1))
-    }
-}
-
-impl ClusterSource for RangeSource {
-    type Elem = u64;
-    type Local = RangeSource;
-    const KIND: u64 = KIND_RANGE;
-    fn describe(&self) -> (usize, usize, usize, Option<usize>) {
-        let start = if Source::is_empty(self) {
-            0
-        } else {
-            // SAFETY: index 0 exists in a non-empty range.
-            unsafe { self.get_unchecked(0) }
-        };
-        (Source::len(self), 1, start, None)
-    }
-    fn share(&self, _: &Cluster, cut: &Cut<'_>) -> RangeSource {
-        crate::IntoSource::into_source(cut.start + cut.lo..cut.start + cut.hi)
-    }
-}
 
 impl Cluster {
     /// View `data` as rows of `width` items, validated *collectively*: if
