@@ -4,22 +4,43 @@
 //! # Design
 //! A request is a boxed [`Request`] on the pool's queue, carrying the
 //! kernel's type-erased entry point, the owned arguments and an `Arc` to a
-//! one-shot slot. The worker that runs it stores the result (or the panic
-//! message) in the slot, then wakes the waiter: a parked thread for
+//! one-shot [`Reply`]. The worker that runs it stores the result (or the
+//! panic message) in the reply, then wakes the waiter: a parked thread for
 //! `dispatch`, a `Waker` for `dispatch_async`. Types are checked against
 //! the registry before anything is queued.
 //!
+//! # Protocol
+//! The reply's state (`result`, `waker`, `cancelled`, `started`) lives under
+//! its mutex, and every step of either side is one critical section:
+//!
+//! - the worker's [`Reply::start`] marks the request started unless it was
+//!   cancelled (then the worker drops the arguments and stops);
+//! - [`Reply::complete`] stores the result and takes the waker, or, if the
+//!   future was dropped meanwhile, takes the result back to drop it (on the
+//!   worker, contained: the only case where a result is dropped there); it
+//!   wakes and unparks only after unlocking, and only after `done` is set;
+//! - the future's [`Reply::poll`] takes the result, or stores its waker, in
+//!   one critical section, so a completion comes either before it (the
+//!   result is taken) or after (it finds the waker): no lost wake-up;
+//! - [`Reply::cancel`] (the future's drop) marks the reply cancelled and
+//!   takes a result that arrived unread, so none is left in the reply to be
+//!   dropped with its last `Arc` on a worker.
+//!
+//! The blocking waiter ([`Reply::wait`]) re-checks `done` after every park,
+//! and `complete` sets `done` before it unparks: a park that returns early
+//! on an unpark token meant for this reply finds `done` set.
+//!
 //! # Memory ordering
-//! The slot's result lives under its mutex; `done` is set with `Release`
-//! after the result is stored (still under the lock), so a blocking waiter
-//! that sees `done` with `Acquire` may take the result. Wakers are taken out
-//! of the slot under the lock and woken after it is released.
+//! The result lives under the mutex; `done` is set with `Release` after the
+//! result is stored (still under the lock), so a blocking waiter that sees
+//! `done` with `Acquire` may take the result. Wakers are taken out of the
+//! reply under the lock and woken after it is released.
 //!
 //! # Cancel safety
-//! Dropping a `dispatch_async` future marks the slot cancelled and takes the
-//! request off the queue if no worker has picked it up: the kernel never
+//! Dropping a `dispatch_async` future marks the reply cancelled and takes
+//! the request off the queue if no worker has picked it up: the kernel never
 //! runs and the counters stay exact. If it already runs, it finishes and
-//! its result is dropped with the slot.
+//! the worker drops its result.
 
 use crate::loom::{lock, thread, AtomicBool, Mutex, Ordering};
 use crate::pool::{Pool, Request, Shared};
@@ -127,26 +148,28 @@ impl fmt::Display for DispatchError {
 
 impl std::error::Error for DispatchError {}
 
-type Erased = Box<dyn Any + Send>;
+pub(crate) type Erased = Box<dyn Any + Send>;
 
-struct SlotState {
+struct ReplyState {
     result: Option<Result<Erased, DispatchError>>,
     waker: Option<Waker>,
     cancelled: bool,
     started: bool,
 }
 
-/// The one-shot slot a request answers into.
-struct Slot {
-    state: Mutex<SlotState>,
+/// The one-shot reply a request answers into (see the module's
+/// `# Protocol`).
+pub(crate) struct Reply {
+    state: Mutex<ReplyState>,
     done: AtomicBool,
     waiter: Option<thread::Thread>,
 }
 
-impl Slot {
-    fn new(waiter: Option<thread::Thread>) -> Arc<Slot> {
-        Arc::new(Slot {
-            state: Mutex::new(SlotState {
+impl Reply {
+    /// A reply; `waiter` is the thread to unpark (a blocking `dispatch`).
+    pub(crate) fn new(waiter: Option<thread::Thread>) -> Arc<Reply> {
+        Arc::new(Reply {
+            state: Mutex::new(ReplyState {
                 result: None,
                 waker: None,
                 cancelled: false,
@@ -157,11 +180,20 @@ impl Slot {
         })
     }
 
+    /// The worker, before running the kernel: whether to run it (false if
+    /// the future was dropped first). From here on a dropped future leaves
+    /// the request to the worker rather than taking it off the queue.
+    pub(crate) fn start(&self) -> bool {
+        let mut s = lock(&self.state);
+        s.started = !s.cancelled;
+        s.started
+    }
+
     /// Store the answer and wake the waiter. Runs on a worker (or on the
     /// disposing thread), so the user code it may run is contained: the
     /// drop of a result nobody waits for any more (the future was dropped)
     /// and the executor's `wake`.
-    fn complete(&self, r: Result<Erased, DispatchError>) {
+    pub(crate) fn complete(&self, r: Result<Erased, DispatchError>) {
         let (waker, unwanted) = {
             let mut s = lock(&self.state);
             if s.cancelled {
@@ -184,12 +216,65 @@ impl Slot {
             t.unpark();
         }
     }
+
+    /// The blocking waiter (the thread given to [`Reply::new`]): spin up to
+    /// `spins` times, then park until `done`; take the result.
+    pub(crate) fn wait(&self, spins: u32) -> Result<Erased, DispatchError> {
+        let mut spun = 0;
+        while !self.done.load(Ordering::Acquire) {
+            if spun < spins {
+                spun += 1;
+                crate::loom::spin_hint();
+            } else {
+                thread::park();
+            }
+        }
+        lock(&self.state)
+            .result
+            .take()
+            .expect("a done reply holds its result")
+    }
+
+    /// The future's poll: take the result, or leave `cx`'s waker for
+    /// [`Reply::complete`] (replacing one that would not wake the same
+    /// task), in one critical section.
+    pub(crate) fn poll(&self, cx: &Context<'_>) -> Poll<Result<Erased, DispatchError>> {
+        let mut s = lock(&self.state);
+        if let Some(r) = s.result.take() {
+            return Poll::Ready(r);
+        }
+        let replace = s.waker.as_ref().is_none_or(|w| !w.will_wake(cx.waker()));
+        let old = if replace {
+            s.waker.replace(cx.waker().clone())
+        } else {
+            None
+        };
+        drop(s);
+        drop(old); // outside the lock
+        Poll::Pending
+    }
+
+    /// The future's drop: mark the reply cancelled. Returns whether a
+    /// worker has started the request (if not, the caller takes it off the
+    /// queue) and a result that arrived unread, for the caller to drop.
+    pub(crate) fn cancel(&self) -> (bool, Option<Result<Erased, DispatchError>>) {
+        let mut s = lock(&self.state);
+        s.cancelled = true;
+        (s.started || s.result.is_some(), s.result.take())
+    }
+
+    /// Whether a result sits in the reply (loom models: none may be left
+    /// once both sides are done).
+    #[cfg(all(test, loom))]
+    pub(crate) fn holds_result(&self) -> bool {
+        lock(&self.state).result.is_some()
+    }
 }
 
 struct DispatchRequest {
     info: &'static KernelInfo,
     args: Erased,
-    slot: Arc<Slot>,
+    reply: Arc<Reply>,
     signals: Signals,
 }
 
@@ -198,15 +283,10 @@ impl Request for DispatchRequest {
         let DispatchRequest {
             info,
             args,
-            slot,
+            reply,
             signals,
         } = *self;
-        let cancelled = {
-            let mut s = lock(&slot.state);
-            s.started = !s.cancelled;
-            s.cancelled
-        };
-        if cancelled {
+        if !reply.start() {
             // The arguments are the user's values: their `Drop` may panic.
             crate::unwind::drop_caught(args);
             return;
@@ -216,7 +296,7 @@ impl Request for DispatchRequest {
         let out = catch_unwind(AssertUnwindSafe(move || info.invoke(args)));
         signals.completed.add(1);
         finish();
-        slot.complete(out.map_err(|p| {
+        reply.complete(out.map_err(|p| {
             let message = panic_message(p.as_ref());
             crate::unwind::drop_payload(p);
             DispatchError::Panicked {
@@ -227,13 +307,13 @@ impl Request for DispatchRequest {
     }
 
     fn cancel(self: Box<Self>) {
-        let DispatchRequest { args, slot, .. } = *self;
-        slot.complete(Err(DispatchError::Disposed));
+        let DispatchRequest { args, reply, .. } = *self;
+        reply.complete(Err(DispatchError::Disposed));
         crate::unwind::drop_caught(args);
     }
 
     fn id(&self) -> usize {
-        Arc::as_ptr(&self.slot) as usize
+        Arc::as_ptr(&self.reply) as usize
     }
 }
 
@@ -434,11 +514,11 @@ impl Pool {
         // The global pool restarts after `dispose_workers`, as every call
         // on it does (an explicit pool that was disposed stays so).
         shared.ensure_running();
-        let slot = Slot::new(Some(thread::current()));
+        let reply = Reply::new(Some(thread::current()));
         let req = Box::new(DispatchRequest {
             info,
             args: Box::new(args),
-            slot: Arc::clone(&slot),
+            reply: Arc::clone(&reply),
             signals: shared.signals.clone(),
         });
         let spin_limit = match shared.push_request(req) {
@@ -450,20 +530,7 @@ impl Pool {
             Ok(true) => 0,
             Ok(false) => DISPATCH_SPINS,
         };
-        let mut spins = 0;
-        while !slot.done.load(Ordering::Acquire) {
-            if spins < spin_limit {
-                spins += 1;
-                crate::loom::spin_hint();
-            } else {
-                thread::park();
-            }
-        }
-        let r = lock(&slot.state)
-            .result
-            .take()
-            .expect("a done slot holds its result");
-        downcast(r)
+        downcast(reply.wait(spin_limit))
     }
 
     /// Like [`dispatch`](Pool::dispatch), as a future: `Send + 'static`,
@@ -485,11 +552,11 @@ impl Pool {
             Err(e) => return DispatchFuture::ready(Err(e)),
         };
         self.shared.ensure_running();
-        let slot = Slot::new(None);
+        let reply = Reply::new(None);
         let req = Box::new(DispatchRequest {
             info,
             args: Box::new(args),
-            slot: Arc::clone(&slot),
+            reply: Arc::clone(&reply),
             signals: self.shared.signals.clone(),
         });
         if self.shared.push_request(req).is_err() {
@@ -497,7 +564,7 @@ impl Pool {
         }
         DispatchFuture {
             state: FutState::Waiting {
-                slot,
+                reply,
                 shared: Arc::clone(&self.shared),
             },
             _r: std::marker::PhantomData,
@@ -508,7 +575,7 @@ impl Pool {
 enum FutState {
     Ready(Option<Result<Erased, DispatchError>>),
     Waiting {
-        slot: Arc<Slot>,
+        reply: Arc<Reply>,
         shared: Arc<Shared>,
     },
     Done,
@@ -550,23 +617,7 @@ impl<R: 'static> Future for DispatchFuture<R> {
         let this = self.get_mut();
         let out = match &mut this.state {
             FutState::Ready(r) => r.take().expect("polled after completion"),
-            FutState::Waiting { slot, .. } => {
-                let mut s = lock(&slot.state);
-                match s.result.take() {
-                    Some(r) => r,
-                    None => {
-                        let replace = s.waker.as_ref().is_none_or(|w| !w.will_wake(cx.waker()));
-                        let old = if replace {
-                            s.waker.replace(cx.waker().clone())
-                        } else {
-                            None
-                        };
-                        drop(s);
-                        drop(old); // outside the lock
-                        return Poll::Pending;
-                    }
-                }
-            }
+            FutState::Waiting { reply, .. } => std::task::ready!(reply.poll(cx)),
             FutState::Done => panic!("DispatchFuture polled after completion"),
         };
         this.state = FutState::Done;
@@ -576,18 +627,14 @@ impl<R: 'static> Future for DispatchFuture<R> {
 
 impl<R> Drop for DispatchFuture<R> {
     fn drop(&mut self) {
-        if let FutState::Waiting { slot, shared } = &self.state {
-            let (started, answer) = {
-                let mut s = lock(&slot.state);
-                s.cancelled = true;
-                (s.started || s.result.is_some(), s.result.take())
-            };
+        if let FutState::Waiting { reply, shared } = &self.state {
+            let (started, answer) = reply.cancel();
             if !started {
-                shared.remove_request(Arc::as_ptr(slot) as usize);
+                shared.remove_request(Arc::as_ptr(reply) as usize);
             }
             // A result that arrived unread is dropped here, on the thread
             // that dropped the future (not later on a worker, with the
-            // slot); a panic of its `Drop` is this drop's, as for any value.
+            // reply); a panic of its `Drop` is this drop's, as for any value.
             drop(answer);
         }
     }

@@ -1,6 +1,7 @@
 //! loom models of the runtime's atomic protocols. Run with
 //! `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test -p para-runtime --release --lib loom`.
 
+use crate::dispatch::{DispatchError, Erased, Reply};
 use crate::loom::{thread, AtomicBool, AtomicUsize, Ordering};
 use crate::pool::Job;
 use crate::sync::{Mutex, Semaphore, SemaphorePermit};
@@ -541,4 +542,170 @@ fn loom_mutex_data_is_handed_over_with_the_permit() {
         t.join().unwrap();
         assert_eq!(*m.lock_blocking(), 2);
     });
+}
+
+// ------------------------------------------------------------- dispatch
+
+/// A kernel's result that counts its drops and notes whether one happened
+/// on the worker.
+struct Answer {
+    drops: Arc<AtomicUsize>,
+    on_worker: Arc<AtomicBool>,
+    worker: thread::ThreadId,
+}
+
+impl Drop for Answer {
+    fn drop(&mut self) {
+        self.drops.fetch_add(1, Ordering::SeqCst);
+        if thread::current().id() == self.worker {
+            self.on_worker.store(true, Ordering::SeqCst);
+        }
+    }
+}
+
+fn answer_of(r: Result<Erased, DispatchError>) -> u32 {
+    *r.expect("the kernel answered")
+        .downcast::<u32>()
+        .expect("a u32 answer")
+}
+
+/// The worker's side of a dispatch request (`DispatchRequest::run`): start
+/// unless cancelled, run the kernel, complete with its result. Returns
+/// whether it ran.
+fn run_request(reply: &Reply, kernel: impl FnOnce() -> Erased) -> bool {
+    if !reply.start() {
+        return false;
+    }
+    reply.complete(Ok(kernel()));
+    true
+}
+
+/// A blocking `dispatch`: the caller parks (no spins under loom) while a
+/// worker completes the reply. No lost wake-up (loom reports a deadlock
+/// otherwise) and the result is taken once. Fails with "deadlock" if
+/// `Reply::complete` unparks the waiter before it sets `done`: the waiter
+/// spends the unpark on a check that still sees `false`, then parks for
+/// good.
+#[test]
+fn loom_dispatch_blocking_waiter_is_woken_with_the_result() {
+    loom::model(|| {
+        let reply = Reply::new(Some(thread::current()));
+        let r2 = Arc::clone(&reply);
+        let worker = thread::spawn(move || assert!(run_request(&r2, || Box::new(7u32))));
+        assert_eq!(answer_of(reply.wait(0)), 7);
+        worker.join().unwrap();
+        assert!(!reply.holds_result());
+    });
+}
+
+/// `dispatch_async`'s poll racing the completion: a poll that returns
+/// `Pending` has left a waker that the completion wakes, and the next poll
+/// is ready; the result is taken exactly once. Fails ("pending, never
+/// woken") if `Reply::poll` unlocks between its look at the result and
+/// storing the waker.
+#[test]
+fn loom_dispatch_future_polled_racing_completion_is_woken() {
+    loom::model(|| {
+        let reply = Reply::new(None);
+        let r2 = Arc::clone(&reply);
+        let worker = thread::spawn(move || assert!(run_request(&r2, || Box::new(7u32))));
+        let f = flag();
+        let w = flag_waker(Arc::clone(&f));
+        let first = reply.poll(&Context::from_waker(&w));
+        worker.join().unwrap();
+        let value = match first {
+            Poll::Ready(r) => {
+                assert!(
+                    reply.poll(&Context::from_waker(&w)).is_pending(),
+                    "taken twice"
+                );
+                r
+            }
+            Poll::Pending => {
+                assert_eq!(f.woken.load(Ordering::SeqCst), 1, "pending, never woken");
+                match reply.poll(&Context::from_waker(&w)) {
+                    Poll::Ready(r) => r,
+                    Poll::Pending => panic!("woken, but not ready"),
+                }
+            }
+        };
+        assert_eq!(answer_of(value), 7);
+    });
+}
+
+/// A `dispatch_async` future dropped (after `polls` polls) while a worker
+/// runs the request: a cancel that finds the request unstarted keeps it
+/// from running (the real drop then takes it off the queue); a result is
+/// dropped exactly once, on the worker exactly when it never reached the
+/// future (the drop came before the completion); and none is left in the
+/// reply for its last `Arc` to drop on whichever thread that is. Fails ("a
+/// result left in the reply") if `Reply::cancel` does not take an unread
+/// result.
+fn dispatch_future_dropped(polls: usize) {
+    loom::model(move || {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let on_worker = Arc::new(AtomicBool::new(false));
+        let reply = Reply::new(None);
+        let (r2, d2, o2) = (
+            Arc::clone(&reply),
+            Arc::clone(&drops),
+            Arc::clone(&on_worker),
+        );
+        let worker = thread::spawn(move || {
+            run_request(&r2, move || {
+                Box::new(Answer {
+                    drops: d2,
+                    on_worker: o2,
+                    worker: thread::current().id(),
+                })
+            })
+        });
+        let w = flag_waker(flag());
+        let mut ready = None;
+        for _ in 0..polls {
+            if let Poll::Ready(r) = reply.poll(&Context::from_waker(&w)) {
+                ready = Some(r);
+                break;
+            }
+        }
+        // The future's drop: one still waiting cancels; a ready one is done.
+        let (reached_future, cancelled_unstarted) = match ready {
+            Some(r) => {
+                drop(r);
+                (true, false)
+            }
+            None => {
+                let (started, unread) = reply.cancel();
+                let reached = unread.is_some();
+                drop(unread);
+                (reached, !started)
+            }
+        };
+        let ran = worker.join().unwrap();
+        assert!(!reply.holds_result(), "a result left in the reply");
+        assert!(
+            !(cancelled_unstarted && ran),
+            "ran after a cancel found it unstarted"
+        );
+        assert_eq!(
+            drops.load(Ordering::SeqCst),
+            usize::from(ran),
+            "dropped once"
+        );
+        assert_eq!(
+            on_worker.load(Ordering::SeqCst),
+            ran && !reached_future,
+            "dropped on the worker only when it never reached the future"
+        );
+    });
+}
+
+#[test]
+fn loom_dispatch_future_dropped_unpolled_racing_completion() {
+    dispatch_future_dropped(0);
+}
+
+#[test]
+fn loom_dispatch_future_dropped_after_a_poll_racing_completion() {
+    dispatch_future_dropped(1);
 }
