@@ -12,8 +12,15 @@
 //! its earlier store is visible once [`heavy`] returns.
 //!
 //! Where `membarrier` is unavailable (other systems, old kernels, seccomp
-//! sandboxes), [`available`] is false and the counter keeps one atomic
-//! read-modify-write per change, which is a full fence on x86 already.
+//! sandboxes), [`available`] is false and the counter keeps one shared
+//! value: a read-modify-write per change, followed by a `SeqCst` fence
+//! that pairs with the watcher's (the RMW alone does not order the later
+//! flag load; see `signals/README.md`, "Why a fence").
+//!
+//! The contract, in the language's terms: [`light`] on one thread and
+//! [`heavy`] on another order as if each were a `fence(SeqCst)`; [`heavy`]
+//! is also a full fence for its caller. `signals/README.md` (the watch
+//! handshake) gives the argument from `membarrier`'s guarantee.
 //!
 //! Under loom both sides are `fence(SeqCst)`: the model checks the
 //! algorithm given the barrier's contract.

@@ -15,7 +15,7 @@
 pub(crate) use loom::{
     cell::UnsafeCell,
     sync::{
-        atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
+        atomic::{fence, AtomicBool, AtomicU64, AtomicUsize, Ordering},
         Condvar, Mutex, MutexGuard,
     },
     thread,
@@ -24,7 +24,7 @@ pub(crate) use loom::{
 #[cfg(not(loom))]
 pub(crate) use std::{
     sync::{
-        atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
+        atomic::{fence, AtomicBool, AtomicU64, AtomicUsize, Ordering},
         Condvar, Mutex, MutexGuard,
     },
     thread,
@@ -76,6 +76,19 @@ pub(crate) fn lock<T: ?Sized>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     #[cfg(not(loom))]
     {
         m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Wait on a condition variable, ignoring poisoning (as [`lock`]).
+pub(crate) fn wait<'a, T>(cv: &Condvar, g: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+    #[cfg(loom)]
+    {
+        cv.wait(g).unwrap()
+    }
+    #[cfg(not(loom))]
+    {
+        cv.wait(g)
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
