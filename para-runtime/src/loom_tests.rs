@@ -709,3 +709,198 @@ fn loom_dispatch_future_dropped_unpolled_racing_completion() {
 fn loom_dispatch_future_dropped_after_a_poll_racing_completion() {
     dispatch_future_dropped(1);
 }
+
+// ---------------------------------------------------------- pool sleep
+
+/// The pool's sleep protocol (`pool/queue.rs`, its `# Sleep protocol`
+/// header), as a faithful copy: the real `Queue` builds under loom (its
+/// lock and condition variable come from the loom switch), but `pool::queue`
+/// is private to `pool/`, which this file does not reach into. Each method
+/// mirrors one of `queue.rs` at dc19949, statement for statement, with a
+/// task reduced to a number and the `queued` signal left out (it changes
+/// under the same lock and decides nothing here):
+///
+/// - `push_request`: `Queue::push_request`, lines 148-170;
+/// - `try_pop`: `Queue::try_pop`, lines 183-190;
+/// - `next_task`: `Queue::next_task`, lines 197-230, on its `cfg(loom)` path
+///   (no spin);
+/// - `sleep`: `Queue::sleep`, lines 235-245;
+/// - `close` and `wake_all`: `Queue::close` and `Queue::wake_all`, lines
+///   108-120.
+mod sleep {
+    use crate::loom::{lock, wait, AtomicUsize, Condvar, Mutex, MutexGuard, Ordering};
+    use std::collections::VecDeque;
+
+    struct State {
+        tasks: VecDeque<u32>,
+        sleepers: usize,
+        shutdown: bool,
+        generation: u64,
+    }
+
+    pub(super) struct Queue {
+        state: Mutex<State>,
+        cv: Condvar,
+        pending: AtomicUsize,
+        asleep: AtomicUsize,
+    }
+
+    impl Queue {
+        pub(super) fn new() -> Queue {
+            Queue {
+                state: Mutex::new(State {
+                    tasks: VecDeque::new(),
+                    sleepers: 0,
+                    shutdown: false,
+                    generation: 0,
+                }),
+                cv: Condvar::new(),
+                pending: AtomicUsize::new(0),
+                asleep: AtomicUsize::new(0),
+            }
+        }
+
+        /// Push under the lock and read `sleepers` in the same critical
+        /// section; notify after unlocking.
+        pub(super) fn push_request(&self, task: u32, workers: usize) -> Result<bool, u32> {
+            let sleepers = {
+                let mut q = lock(&self.state);
+                if q.shutdown {
+                    return Err(task);
+                }
+                q.tasks.push_back(task);
+                self.pending.fetch_add(1, Ordering::Release);
+                q.sleepers
+            };
+            let woke = sleepers >= workers;
+            if sleepers > 0 {
+                self.cv.notify_one();
+            }
+            Ok(woke)
+        }
+
+        fn try_pop(&self, generation: u64) -> Option<u32> {
+            let mut q = lock(&self.state);
+            if q.generation != generation {
+                return None;
+            }
+            let t = q.tasks.pop_front()?;
+            self.pending.fetch_sub(1, Ordering::Relaxed);
+            Some(t)
+        }
+
+        /// The hint, then under the lock: the re-check of shutdown and of
+        /// the queue before every sleep.
+        pub(super) fn next_task(&self, generation: u64) -> Option<u32> {
+            if self.pending.load(Ordering::Acquire) > 0 {
+                if let Some(t) = self.try_pop(generation) {
+                    return Some(t);
+                }
+            }
+            let mut q = lock(&self.state);
+            loop {
+                if q.shutdown || q.generation != generation {
+                    return None;
+                }
+                if let Some(t) = q.tasks.pop_front() {
+                    self.pending.fetch_sub(1, Ordering::Relaxed);
+                    return Some(t);
+                }
+                q = self.sleep(q);
+            }
+        }
+
+        fn sleep<'a>(&self, mut q: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
+            q.sleepers += 1;
+            self.asleep.store(q.sleepers, Ordering::Relaxed);
+            q = wait(&self.cv, q);
+            q.sleepers -= 1;
+            self.asleep.store(q.sleepers, Ordering::Relaxed);
+            q
+        }
+
+        /// Shut down and take the queued tasks back.
+        pub(super) fn close(&self) -> Vec<u32> {
+            let mut q = lock(&self.state);
+            q.shutdown = true;
+            q.generation += 1;
+            self.pending.store(0, Ordering::Relaxed);
+            q.tasks.drain(..).collect()
+        }
+
+        pub(super) fn wake_all(&self) {
+            self.cv.notify_all();
+        }
+    }
+}
+
+/// A worker that finds the queue empty and goes to sleep, against a push:
+/// the worker gets the task whichever comes first (no lost wake-up: loom
+/// reports a deadlock if the worker sleeps for good). Fails with
+/// "deadlock" if `next_task` sleeps before re-checking the queue under the
+/// lock (the push came first, saw no sleeper and notified nobody), or if
+/// `push_request` reads `sleepers` in a critical section of its own before
+/// the push (it saw none; the worker then slept without seeing the task).
+#[test]
+fn loom_pool_sleep_push_racing_a_worker_going_to_sleep() {
+    loom::model(|| {
+        let q = Arc::new(sleep::Queue::new());
+        let q2 = Arc::clone(&q);
+        let worker = thread::spawn(move || q2.next_task(0));
+        assert!(q.push_request(7, 1).is_ok());
+        assert_eq!(worker.join().unwrap(), Some(7));
+    });
+}
+
+/// Two workers going to sleep, two pushes: both tasks are taken, one by
+/// each worker (each wakes at most one), and nobody sleeps for good.
+#[test]
+fn loom_pool_sleep_two_pushes_wake_two_workers() {
+    loom::model(|| {
+        let q = Arc::new(sleep::Queue::new());
+        let workers: Vec<_> = (0..2)
+            .map(|_| {
+                let q = Arc::clone(&q);
+                thread::spawn(move || q.next_task(0))
+            })
+            .collect();
+        assert!(q.push_request(1, 2).is_ok());
+        assert!(q.push_request(2, 2).is_ok());
+        let mut got: Vec<u32> = workers
+            .into_iter()
+            .map(|w| w.join().unwrap().expect("a task"))
+            .collect();
+        got.sort_unstable();
+        assert_eq!(got, [1, 2]);
+    });
+}
+
+/// A stop racing a worker going to sleep: the worker returns `None`, and
+/// the task pushed before the stop (if the worker did not take it) comes
+/// back from `close`, so each task is run or handed back exactly once.
+/// Fails with "deadlock" if `next_task` sleeps before re-checking
+/// `shutdown` under the lock.
+#[test]
+fn loom_pool_sleep_stop_racing_a_worker_going_to_sleep() {
+    loom::model(|| {
+        let q = Arc::new(sleep::Queue::new());
+        let q2 = Arc::clone(&q);
+        let worker = thread::spawn(move || {
+            let mut ran = Vec::new();
+            while let Some(t) = q2.next_task(0) {
+                ran.push(t);
+            }
+            ran
+        });
+        assert!(q.push_request(7, 1).is_ok());
+        let back = q.close();
+        q.wake_all();
+        let ran = worker.join().unwrap();
+        assert_eq!(
+            ran.len() + back.len(),
+            1,
+            "ran {ran:?}, handed back {back:?}"
+        );
+        assert!(q.push_request(8, 1).is_err(), "a push after the stop");
+    });
+}
