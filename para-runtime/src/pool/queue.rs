@@ -12,6 +12,11 @@
 //! and bumps the generation under the lock, then notifies every sleeper,
 //! which re-checks both before waiting again.
 //!
+//! The loom models at the end of this file (`loom_queue_*`) run this very
+//! code, and report a deadlock when the re-check of the queue or of
+//! `shutdown` under the lock is removed, or when a push reads `sleepers`
+//! in a critical section of its own.
+//!
 //! Outside the lock, `pending` mirrors the queue length for workers that
 //! spin, and `asleep` mirrors `sleepers` for the driver's
 //! [`hot`](crate::calibrate::rules::hot) check. Both are hints: `pending`
@@ -242,5 +247,105 @@ impl Queue {
         q.sleepers -= 1;
         self.asleep.store(q.sleepers, Ordering::Relaxed);
         q
+    }
+}
+
+/// loom models of the sleep protocol on the real [`Queue`] (the module's
+/// `# Sleep protocol`): a task is a [`Request`] that does nothing, and
+/// `queued` a real [`Signal`], counted down by the worker after its pop as
+/// `worker.rs` does. Run with the other models (`loom_tests.rs`).
+#[cfg(all(test, loom))]
+mod loom_models {
+    use super::*;
+    use crate::loom::thread;
+
+    struct Req(usize);
+
+    impl Request for Req {
+        fn run(self: Box<Self>, _: &dyn Fn()) {}
+        fn cancel(self: Box<Self>) {}
+        fn id(&self) -> usize {
+            self.0
+        }
+    }
+
+    fn push(q: &Queue, id: usize, workers: usize, queued: &Signal) -> bool {
+        q.push_request(Box::new(Req(id)), workers, queued).is_ok()
+    }
+
+    /// A worker of generation 0: its tasks' ids, taking at most `most`.
+    fn worker(q: &Arc<Queue>, queued: &Signal, most: usize) -> thread::JoinHandle<Vec<usize>> {
+        let (q, queued) = (Arc::clone(q), queued.clone());
+        thread::spawn(move || {
+            let running = AtomicBool::new(true);
+            let mut ran = Vec::new();
+            while ran.len() < most {
+                let Some(t) = q.next_task(0, &running) else {
+                    break;
+                };
+                queued.sub(1);
+                match t {
+                    Task::Request(r) => ran.push(r.id()),
+                    Task::Help(_) => unreachable!("no help requests here"),
+                }
+            }
+            ran
+        })
+    }
+
+    /// A worker that finds the queue empty and goes to sleep, against a
+    /// push: the worker gets the task whichever comes first (loom reports
+    /// a deadlock if it sleeps for good). Fails with "deadlock" if
+    /// `next_task` sleeps before re-checking the queue under the lock (the
+    /// push came first, saw no sleeper and notified nobody), or if
+    /// `push_request` reads `sleepers` in a critical section of its own
+    /// before the push.
+    #[test]
+    fn loom_queue_push_racing_a_worker_going_to_sleep() {
+        loom::model(|| {
+            let (q, queued) = (Arc::new(Queue::new()), Signal::new());
+            let w = worker(&q, &queued, 1);
+            assert!(push(&q, 7, 1, &queued));
+            assert_eq!(w.join().unwrap(), [7]);
+            assert_eq!(queued.get(), 0);
+        });
+    }
+
+    /// Two workers going to sleep, two pushes: each task is taken once,
+    /// and nobody sleeps for good (each push wakes at most one).
+    #[test]
+    fn loom_queue_two_pushes_wake_two_workers() {
+        loom::model(|| {
+            let (q, queued) = (Arc::new(Queue::new()), Signal::new());
+            let workers = [worker(&q, &queued, 1), worker(&q, &queued, 1)];
+            assert!(push(&q, 1, 2, &queued));
+            assert!(push(&q, 2, 2, &queued));
+            let mut got: Vec<usize> = workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap())
+                .collect();
+            got.sort_unstable();
+            assert_eq!(got, [1, 2]);
+        });
+    }
+
+    /// A stop racing a worker going to sleep: the worker ends, and the
+    /// task pushed before the stop comes back from `close` unless the
+    /// worker took it, so it is run or handed back exactly once and
+    /// `queued` ends at 0. Fails with "deadlock" if `next_task` sleeps
+    /// before re-checking `shutdown` under the lock.
+    #[test]
+    fn loom_queue_stop_racing_a_worker_going_to_sleep() {
+        loom::model(|| {
+            let (q, queued) = (Arc::new(Queue::new()), Signal::new());
+            let w = worker(&q, &queued, usize::MAX);
+            assert!(push(&q, 7, 1, &queued));
+            let back = q.close(&queued);
+            q.wake_all();
+            let ran = w.join().unwrap();
+            assert_eq!(ran.len() + back.len(), 1, "ran {ran:?}");
+            assert_eq!(queued.get(), 0);
+            assert!(!push(&q, 8, 1, &queued), "a push after the stop");
+        });
     }
 }
