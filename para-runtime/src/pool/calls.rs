@@ -72,10 +72,15 @@ impl Pool {
     {
         let src = input.into_source();
         let n = src.len();
-        let mut out: Vec<U> = Vec::new();
-        if let Err(e) = out.try_reserve_exact(n) {
-            output_too_large::<U>(n, e);
+        // One compare against a constant: an output that cannot exist gets
+        // para's message, not std's "capacity overflow" (`with_capacity`
+        // stays: `try_reserve_exact` goes through an out-of-line grow path
+        // that measured 1.40x the plain loop at 100 items, against 1.1x
+        // to 1.2x with `with_capacity`, in two alternating runs).
+        if std::mem::size_of::<U>() != 0 && n > isize::MAX as usize / std::mem::size_of::<U>() {
+            output_too_large::<U>(n);
         }
+        let mut out: Vec<U> = Vec::with_capacity(n);
         let dst = SendPtr(out.as_mut_ptr());
         let fill = |r: Range<usize>| {
             let p = dst.get();
@@ -286,14 +291,13 @@ impl Pool {
     }
 }
 
-/// The panic of a map whose output cannot be allocated: names both sides
-/// (the item count and the item size), rather than std's "capacity
-/// overflow" or an abort on a failed allocation.
+/// The panic of a map whose output cannot exist: names both sides (the
+/// item count and the item size), rather than std's "capacity overflow".
 #[cold]
 #[inline(never)]
-fn output_too_large<U>(n: usize, e: std::collections::TryReserveError) -> ! {
+fn output_too_large<U>(n: usize) -> ! {
     panic!(
-        "para: map: the output of {n} items of {} bytes each cannot be allocated ({e})",
+        "para: map: the output of {n} items of {} bytes each cannot be allocated (more than isize::MAX bytes)",
         std::mem::size_of::<U>()
     )
 }
