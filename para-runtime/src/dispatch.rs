@@ -197,6 +197,7 @@ impl Reply {
         let (waker, unwanted) = {
             let mut s = lock(&self.state);
             if s.cancelled {
+                // The future is gone; its waker went with it (`cancel`).
                 (None, Some(r))
             } else {
                 s.result = Some(r);
@@ -256,11 +257,18 @@ impl Reply {
 
     /// The future's drop: mark the reply cancelled. Returns whether a
     /// worker has started the request (if not, the caller takes it off the
-    /// queue) and a result that arrived unread, for the caller to drop.
-    pub(crate) fn cancel(&self) -> (bool, Option<Result<Erased, DispatchError>>) {
+    /// queue), and what the future left or received in the reply (a
+    /// result that arrived unread, its stored waker) for the caller to
+    /// drop on its own thread: the waker is the executor's, and left in the
+    /// reply it would be dropped on the worker with the reply's last `Arc`.
+    pub(crate) fn cancel(&self) -> (bool, Option<Result<Erased, DispatchError>>, Option<Waker>) {
         let mut s = lock(&self.state);
         s.cancelled = true;
-        (s.started || s.result.is_some(), s.result.take())
+        (
+            s.started || s.result.is_some(),
+            s.result.take(),
+            s.waker.take(),
+        )
     }
 
     /// Whether a result sits in the reply (loom models: none may be left
@@ -628,13 +636,15 @@ impl<R: 'static> Future for DispatchFuture<R> {
 impl<R> Drop for DispatchFuture<R> {
     fn drop(&mut self) {
         if let FutState::Waiting { reply, shared } = &self.state {
-            let (started, answer) = reply.cancel();
+            let (started, answer, waker) = reply.cancel();
             if !started {
                 shared.remove_request(Arc::as_ptr(reply) as usize);
             }
-            // A result that arrived unread is dropped here, on the thread
-            // that dropped the future (not later on a worker, with the
-            // reply); a panic of its `Drop` is this drop's, as for any value.
+            // A result that arrived unread, and the stored waker, are
+            // dropped here, on the thread that dropped the future (not
+            // later on a worker, with the reply); a panic of a `Drop` is
+            // this drop's, as for any value.
+            drop(waker);
             drop(answer);
         }
     }

@@ -675,7 +675,8 @@ fn dispatch_future_dropped(polls: usize) {
                 (true, false)
             }
             None => {
-                let (started, unread) = reply.cancel();
+                let (started, unread, waker) = reply.cancel();
+                drop(waker);
                 let reached = unread.is_some();
                 drop(unread);
                 (reached, !started)

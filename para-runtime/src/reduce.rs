@@ -7,7 +7,8 @@
 //! The input of `len` items is cut into [`Blocks`] of a length that
 //! depends only on `len` (or on an explicit `chunk_size`, see
 //! [`reduce_block`](crate::chunk::reduce_block)). Each block folds from
-//! `init` in input order ([`Tree::block`]); block results then fold left to
+//! `init` in input order ([`Tree::block`]; a long block as eight sub-folds,
+//! below); block results then fold left to
 //! right from `init` ([`combine`]). A parallel reduction runs a window of
 //! [`window_slots`] blocks at a time and combines each window before the
 //! next, so it holds a bounded number of results whatever the length; a
@@ -20,9 +21,11 @@
 //! `init` in order, all eight in the same loop so that their dependency
 //! chains overlap in the CPU (a single chain of `f32` adds is bound by the
 //! add latency, ~4 cycles an item; eight chains reach the load throughput).
-//! The eight results are then combined in order. The cut depends only on
-//! the block length, so the association tree is still a function of the
-//! input length alone.
+//! The eight results are then combined pairwise, in input order:
+//! `((a0 ⋅ a1) ⋅ (a2 ⋅ a3)) ⋅ ((a4 ⋅ a5) ⋅ (a6 ⋅ a7))`, so `init` enters
+//! such a block eight times (hence the rule that `init` is an identity of
+//! `f`). The cut depends only on the block length, so the association tree
+//! is still a function of the input length alone.
 
 use crate::input::{Item, Source};
 use std::ops::Range;
@@ -110,7 +113,9 @@ where
         }
     }
 
-    /// The result of block `b`: its items folded from `init`, in order.
+    /// The result of block `b`: its items folded from `init`, in order (as
+    /// eight sub-folds combined pairwise from [`SPLIT_MIN`] items on; see
+    /// the module's `# One block`).
     #[inline]
     pub(crate) fn block(&self, b: usize) -> V {
         let r = self.blocks.span(b);
@@ -280,6 +285,28 @@ mod tests {
         assert_eq!(split, by_hand);
         let results: Vec<i64> = (0..4).map(|b| tree.block(b)).collect();
         assert_eq!(tree.combine(0, results), by_hand);
+    }
+
+    #[test]
+    fn a_long_block_is_eight_sub_folds_combined_pairwise() {
+        // A non-associative fold over a block of 100 items (past
+        // SPLIT_MIN): the documented shape, built by hand.
+        let xs: Vec<i64> = (1..=100).collect();
+        let src = SliceSource(&xs[..]);
+        let g = |a: i64, b: i64| 3 * a - b;
+        let map = |x: &i64| *x;
+        let tree = Tree::new(&src, 100, &1, &map, &g);
+        let q = 100 / 8;
+        let sub = |lo: usize, hi: usize| xs[lo..hi].iter().fold(1, |a, &b| g(a, b));
+        let a: Vec<i64> = (0..8)
+            .map(|k| sub(k * q, if k == 7 { 100 } else { (k + 1) * q }))
+            .collect();
+        let by_hand = g(
+            g(g(a[0], a[1]), g(a[2], a[3])),
+            g(g(a[4], a[5]), g(a[6], a[7])),
+        );
+        assert_eq!(tree.block(0), by_hand);
+        assert_eq!(tree.fold_blocks(1, 0..1), g(1, by_hand));
     }
 
     #[test]

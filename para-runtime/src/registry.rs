@@ -111,7 +111,8 @@ fn invoke_ref<T: Any, R: Any + Send>(
 /// If `args` is not an `A` (dispatch checks the type first).
 fn invoke<A: Any, R: Any + Send>(f: ErasedFn, args: Box<dyn Any + Send>) -> Box<dyn Any + Send> {
     // SAFETY: `f` was made by `ErasedFn::new::<A, R>` for this very
-    // instantiation (`#[pure]` emits the two together), and all function
+    // instantiation: `KernelInfo::__value` pairs the two, and the fields that
+    // hold them are private, so no other pairing exists. All function
     // pointers share one representation.
     let f = unsafe { std::mem::transmute::<*const (), fn(A) -> R>(f.0) };
     let args = *args

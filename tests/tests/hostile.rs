@@ -843,3 +843,120 @@ fn a_subscriber_whose_panic_payload_panics_on_drop_harms_nothing() {
         seen.load(Ordering::SeqCst) == 1500
     });
 }
+
+// ------------------------------------------- concurrent and cancelled
+
+#[cfg(target_os = "linux")]
+#[test]
+fn two_disposes_at_once_both_return_only_once_every_thread_is_joined() {
+    let p = Pool::builder()
+        .concurrency(1)
+        .name("twodisp")
+        .build()
+        .unwrap();
+    // Keep the worker busy for a while, so that the first dispose is still
+    // joining it when the second one comes.
+    let busy = p.dispatch_async::<u64, _>("churn", 60_000_000u64);
+    wait_until("the worker takes the long request", || {
+        p.signals().inflight.get() == 1
+    });
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                p.dispose();
+                // Whichever dispose returns, it returns after the join.
+                assert_eq!(p.signals().workers_count.get(), 0);
+                assert_eq!(threads_named("twodisp-"), 0);
+            });
+        }
+    });
+    assert!(
+        futures::executor::block_on(busy).is_ok(),
+        "work in flight finishes"
+    );
+    assert_eq!(signal_values(&p.signals()), (0, 0, 0, 0));
+}
+
+/// Arguments whose `Drop` panics, counted.
+#[derive(para::PureData)]
+struct Fragment(u64);
+
+static FRAGMENT_DROPS: AtomicUsize = AtomicUsize::new(0);
+
+impl Drop for Fragment {
+    fn drop(&mut self) {
+        FRAGMENT_DROPS.fetch_add(1, Ordering::SeqCst);
+        panic!("fragment {} dropped", self.0);
+    }
+}
+
+#[pure]
+fn piece(f: &Fragment) -> u64 {
+    f.0
+}
+
+#[test]
+fn dropping_a_queued_request_whose_arguments_panic_keeps_the_counts() {
+    let p = Pool::builder()
+        .concurrency(1)
+        .name("queued")
+        .build()
+        .unwrap();
+    let busy = p.dispatch_async::<u64, _>("churn", 30_000_000u64);
+    wait_until("the worker takes the long request", || {
+        p.signals().inflight.get() == 1
+    });
+    let queued = p.dispatch_async::<u64, _>("piece", Fragment(3));
+    assert_eq!(p.signals().queued.get(), 1);
+    // Taken back off the queue: the argument's panicking Drop is contained,
+    // after the counters are right and the queue's lock is released.
+    drop(queued);
+    assert_eq!(FRAGMENT_DROPS.load(Ordering::SeqCst), 1);
+    assert_eq!(p.signals().queued.get(), 0);
+    assert!(futures::executor::block_on(busy).is_ok());
+    assert_eq!(p.dispatch::<u64, _>("hostile_double", 5u64), Ok(10));
+    p.dispose();
+    assert_eq!(signal_values(&p.signals()), (0, 0, 0, 0));
+}
+
+/// A waker that records the thread its last reference is dropped on.
+struct Witness {
+    dropped_on: std::sync::Arc<Mutex<Option<String>>>,
+}
+
+impl futures::task::ArcWake for Witness {
+    fn wake_by_ref(_: &std::sync::Arc<Self>) {}
+}
+
+impl Drop for Witness {
+    fn drop(&mut self) {
+        let name = std::thread::current().name().unwrap_or("?").to_owned();
+        *self.dropped_on.lock().unwrap() = Some(name);
+    }
+}
+
+#[test]
+fn a_dropped_future_drops_its_waker_on_its_own_thread() {
+    use std::future::Future;
+    let p = Pool::builder()
+        .concurrency(1)
+        .name("wakers")
+        .build()
+        .unwrap();
+    let dropped_on = std::sync::Arc::new(Mutex::new(None));
+    let waker = futures::task::waker(std::sync::Arc::new(Witness {
+        dropped_on: std::sync::Arc::clone(&dropped_on),
+    }));
+    let mut f = Box::pin(p.dispatch_async::<u64, _>("churn", 20_000_000u64));
+    let mut cx = std::task::Context::from_waker(&waker);
+    assert!(f.as_mut().poll(&mut cx).is_pending());
+    drop(waker); // the reply holds the only clone now
+    wait_until("the worker takes the request", || {
+        p.signals().inflight.get() == 1
+    });
+    drop(f);
+    let me = std::thread::current().name().unwrap_or("?").to_owned();
+    assert_eq!(dropped_on.lock().unwrap().as_deref(), Some(me.as_str()));
+    wait_until("the pool is quiet", || p.signals().inflight.get() == 0);
+    assert_eq!(p.signals().workers_count.get(), 1);
+}

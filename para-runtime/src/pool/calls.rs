@@ -173,7 +173,8 @@ impl Pool {
     /// commutative (string concatenation, matrix products work). The input
     /// is cut into blocks whose length depends only on the input length
     /// (or on an explicit `chunk_size`); each block folds from `init` (long
-    /// blocks as eight contiguous sub-folds, combined in order) and block
+    /// blocks as eight contiguous sub-folds, combined pairwise in input
+    /// order) and block
     /// results are folded in input order. The association tree therefore
     /// never depends on threads, timing or calibration: floating-point
     /// results are bit-identical for every concurrency and every run. An

@@ -46,6 +46,9 @@ pub(crate) struct Shared {
     /// `handles`' lock.
     running: AtomicBool,
     handles: Mutex<Handles>,
+    /// Signalled when the last stop from outside that is joining threads
+    /// has joined them (see `Shared::stop`).
+    joined: crate::loom::Condvar,
     pub(crate) signals: Signals,
     pub(crate) cache: CostCache,
     pub(crate) concurrency: usize,
@@ -72,6 +75,7 @@ impl Shared {
             epoch: Instant::now(),
             running: AtomicBool::new(false),
             handles: Mutex::new(Handles::default()),
+            joined: crate::loom::Condvar::new(),
             signals: Signals::new(),
             cache: CostCache::new(),
             concurrency,

@@ -175,14 +175,30 @@ impl Queue {
         Ok(woke)
     }
 
-    /// Take the queued tasks that `pred` picks back off the queue.
+    /// Take the queued tasks that `pred` picks back off the queue. They are
+    /// dropped after the lock is released and the counters are exact: a
+    /// request owns the user's arguments, whose `Drop` may panic or call
+    /// back into the pool (which would lock the queue again).
     pub(crate) fn remove(&self, pred: impl Fn(&Task) -> bool, queued: &Signal) {
-        let mut q = lock(&self.state);
-        let before = q.tasks.len();
-        q.tasks.retain(|t| !pred(t));
-        let removed = before - q.tasks.len();
-        self.pending.fetch_sub(removed, Ordering::Relaxed);
-        queued.sub(removed);
+        let removed: Vec<Task> = {
+            let mut q = lock(&self.state);
+            let mut removed = Vec::new();
+            let mut kept = std::collections::VecDeque::with_capacity(q.tasks.len());
+            for t in q.tasks.drain(..) {
+                if pred(&t) {
+                    removed.push(t);
+                } else {
+                    kept.push_back(t);
+                }
+            }
+            q.tasks = kept;
+            self.pending.fetch_sub(removed.len(), Ordering::Relaxed);
+            queued.sub(removed.len());
+            removed
+        };
+        for t in removed {
+            crate::unwind::drop_caught(t);
+        }
     }
 
     fn try_pop(&self, generation: u64) -> Option<Task> {

@@ -23,6 +23,10 @@ std::thread_local! {
     /// Id of the pool this thread was a worker of until a stop on it
     /// detached it (0: none); it still runs that pool's task.
     static DETACHED_FROM: Cell<usize> = const { Cell::new(0) };
+    /// Whether this worker's current task still counts in `inflight` (a
+    /// request takes itself out before it publishes its answer, and user
+    /// code may dispose the pool after that).
+    static IN_FLIGHT: Cell<bool> = const { Cell::new(false) };
 }
 
 /// The pool's threads: those of the running generation, and those a stop
@@ -31,6 +35,10 @@ std::thread_local! {
 pub(super) struct Handles {
     live: Vec<std::thread::JoinHandle<()>>,
     detached: Vec<std::thread::JoinHandle<()>>,
+    /// Stops from outside the pool still joining the threads they took: a
+    /// second stop waits for them, so that no `dispose()` from outside
+    /// returns while a thread of the pool still runs.
+    joining: usize,
 }
 
 impl Shared {
@@ -110,6 +118,7 @@ impl Shared {
                     .into_iter()
                     .partition(|h| h.thread().id() == me);
                 handles.detached = mine;
+                handles.joining += 1;
                 others
             };
             (cancelled, joinable)
@@ -119,7 +128,9 @@ impl Shared {
             WORKER_OF.with(|w| w.set(0));
             DETACHED_FROM.with(|d| d.set(self.id));
             self.signals.workers_count.sub(1);
-            self.signals.inflight.sub(1);
+            if IN_FLIGHT.with(|f| f.replace(false)) {
+                self.signals.inflight.sub(1);
+            }
         }
         for t in cancelled {
             if let Task::Request(r) = t {
@@ -135,6 +146,21 @@ impl Shared {
             // A worker thread ends only by returning: its tasks catch
             // kernel panics. A join error cannot carry anything to act on.
             let _ = h.join();
+        }
+        if !on_own_worker {
+            // Wait for every other stop from outside that is still joining
+            // (a concurrent `dispose()` took the handles first). A stop on
+            // one of the pool's workers never waits: the thread being
+            // joined may be this one. No joining stop waits on anything
+            // but the threads it joins, which end after their task.
+            let mut handles = lock(&self.handles);
+            handles.joining -= 1;
+            if handles.joining == 0 {
+                self.joined.notify_all();
+            }
+            while handles.joining > 0 {
+                handles = crate::loom::wait(&self.joined, handles);
+            }
         }
         self.signals.completed.set(0);
     }
@@ -152,7 +178,8 @@ impl Shared {
             };
             self.signals.queued.sub(1);
             self.signals.inflight.add(1);
-            let running = DecOnDrop::new(&self.signals.inflight, self.id);
+            IN_FLIGHT.with(|f| f.set(true));
+            let running = DecOnDrop::new(&self.signals.inflight, self.id).in_flight();
             // Tasks contain the panics of user code themselves (see
             // `Job::work` and `Request::run`); this catch only keeps the
             // worker alive should one slip through.
@@ -183,6 +210,8 @@ struct DecOnDrop<'a> {
     signal: &'a Signal,
     pool: usize,
     armed: Cell<bool>,
+    /// The `inflight` guard: it clears [`IN_FLIGHT`] when it fires.
+    in_flight: bool,
 }
 
 impl<'a> DecOnDrop<'a> {
@@ -191,13 +220,23 @@ impl<'a> DecOnDrop<'a> {
             signal,
             pool,
             armed: Cell::new(true),
+            in_flight: false,
         }
     }
 
+    fn in_flight(mut self) -> Self {
+        self.in_flight = true;
+        self
+    }
+
     fn fire(&self) {
-        if self.armed.replace(false) && WORKER_OF.with(|w| w.get()) == self.pool {
-            self.signal.sub(1);
+        if !self.armed.replace(false) || WORKER_OF.with(|w| w.get()) != self.pool {
+            return;
         }
+        if self.in_flight && !IN_FLIGHT.with(|f| f.replace(false)) {
+            return; // a stop on this thread took the task out already
+        }
+        self.signal.sub(1);
     }
 }
 
