@@ -757,16 +757,36 @@ fn a_result_nobody_waits_for_is_dropped_contained_on_the_worker() {
         .name("orphan")
         .build()
         .unwrap();
-    let f = p.dispatch_async::<Orphan, _>("make_orphan", 20_000_000u64);
-    wait_until("the worker takes the request", || {
-        p.signals().inflight.get() == 1
-    });
-    drop(f);
+    // The future must be dropped while the kernel runs: dropped between
+    // the worker's pop and its start, the request is cancelled and the
+    // kernel never runs (also correct, and then nothing is dropped). A
+    // pause well inside the kernel's ~100 ms makes that rare; retried.
+    // `completed` counts the kernel once it ran, before `inflight` drops.
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        assert!(attempts <= 20, "the kernel never ran past a dropped future");
+        let ran_before = p.signals().completed.get();
+        let f = p.dispatch_async::<Orphan, _>("make_orphan", 20_000_000u64);
+        wait_until("the worker takes the request", || {
+            p.signals().inflight.get() == 1
+        });
+        std::thread::sleep(Duration::from_millis(5));
+        drop(f);
+        wait_until("the pool is quiet", || p.signals().inflight.get() == 0);
+        assert_eq!(p.signals().workers_count.get(), 1);
+        if p.signals().completed.get() > ran_before {
+            break;
+        }
+        assert_eq!(
+            ORPHAN_DROPS.load(Ordering::SeqCst),
+            0,
+            "cancelled, never ran"
+        );
+    }
     wait_until("the orphaned result is dropped", || {
         ORPHAN_DROPS.load(Ordering::SeqCst) == 1
     });
-    wait_until("the pool is quiet", || p.signals().inflight.get() == 0);
-    assert_eq!(p.signals().workers_count.get(), 1);
     assert_eq!(p.dispatch::<u64, _>("hostile_double", 1u64), Ok(2));
 }
 
