@@ -777,11 +777,15 @@ fn a_result_nobody_waits_for_is_dropped_contained_on_the_worker() {
             p.signals().completed.get(),
             ORPHAN_DROPS.load(Ordering::SeqCst),
         );
-        let f = p.dispatch_async::<Orphan, _>("make_orphan", iters);
+        // Held in a `ManuallyDrop` until dropped on purpose: a failed
+        // assertion must not drop it while unwinding (its result's `Drop`
+        // panics, and a panic during unwinding aborts).
+        let f = std::mem::ManuallyDrop::new(p.dispatch_async::<Orphan, _>("make_orphan", iters));
         wait_until("the worker takes the request", || {
-            p.signals().inflight.get() == 1
+            p.signals().inflight.get() == 1 || p.signals().completed.get() > ran_before
         });
         std::thread::sleep(Duration::from_millis(2));
+        let f = std::mem::ManuallyDrop::into_inner(f);
         if catch_unwind(AssertUnwindSafe(move || drop(f))).is_err() {
             // The result was already there: dropped here. Longer next time.
             assert_eq!(ORPHAN_DROPS.load(Ordering::SeqCst), drops_before + 1);
@@ -981,20 +985,39 @@ fn a_dropped_future_drops_its_waker_on_its_own_thread() {
         .name("wakers")
         .build()
         .unwrap();
-    let dropped_on = std::sync::Arc::new(Mutex::new(None));
-    let waker = futures::task::waker(std::sync::Arc::new(Witness {
-        dropped_on: std::sync::Arc::clone(&dropped_on),
-    }));
-    let mut f = Box::pin(p.dispatch_async::<u64, _>("churn", 20_000_000u64));
-    let mut cx = std::task::Context::from_waker(&waker);
-    assert!(f.as_mut().poll(&mut cx).is_pending());
-    drop(waker); // the reply holds the only clone now
-    wait_until("the worker takes the request", || {
-        p.signals().inflight.get() == 1
-    });
-    drop(f);
     let me = std::thread::current().name().unwrap_or("?").to_owned();
-    assert_eq!(dropped_on.lock().unwrap().as_deref(), Some(me.as_str()));
-    wait_until("the pool is quiet", || p.signals().inflight.get() == 0);
-    assert_eq!(p.signals().workers_count.get(), 1);
+    // The future is dropped while its request is queued or running. If
+    // the request completes first, the worker wakes (and so consumes) the
+    // waker, which is fine but not this test: `completed`, counted before
+    // the answer is published, tells the cases apart; retried with a
+    // longer kernel.
+    let mut iters = 20_000_000u64;
+    for attempt in 1.. {
+        assert!(attempt <= 20, "never dropped the future before completion");
+        let dropped_on = std::sync::Arc::new(Mutex::new(None));
+        let waker = futures::task::waker(std::sync::Arc::new(Witness {
+            dropped_on: std::sync::Arc::clone(&dropped_on),
+        }));
+        let before = p.signals().completed.get();
+        let mut f = Box::pin(p.dispatch_async::<u64, _>("churn", iters));
+        let mut cx = std::task::Context::from_waker(&waker);
+        if f.as_mut().poll(&mut cx).is_ready() {
+            iters *= 4;
+            continue;
+        }
+        drop(waker); // the reply holds the only clone now
+        wait_until("the worker takes the request", || {
+            p.signals().inflight.get() == 1 || p.signals().completed.get() > before
+        });
+        drop(f);
+        let finished_first = p.signals().completed.get() > before;
+        wait_until("the pool is quiet", || p.signals().inflight.get() == 0);
+        assert_eq!(p.signals().workers_count.get(), 1);
+        if finished_first {
+            iters *= 4;
+            continue;
+        }
+        assert_eq!(dropped_on.lock().unwrap().as_deref(), Some(me.as_str()));
+        break;
+    }
 }
