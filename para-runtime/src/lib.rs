@@ -34,8 +34,8 @@ pub use dispatch::{DispatchError, DispatchFuture};
 pub use error::{BuildError, RowsError};
 pub use global::{dispose_workers, global};
 pub use input::{
-    AsIs, IntoSource, Item, OwnedRows, RangeSource, Rows, SliceSource, Source, SourceItem,
-    VecSource,
+    AsIs, Chunks, IntoSource, Item, Lines, OwnedRows, RangeSource, Rows, SliceSource, Source,
+    SourceItem, VecSource, Zip2, Zip3, Zip4,
 };
 pub use pool::{reset_heuristic, CallOptions, Pool, PoolBuilder};
 pub use pure_data::PureData;

@@ -38,7 +38,7 @@ use std::ops::{Bound, Range, RangeFrom, RangeFull, RangeInclusive, RangeTo, Rang
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::input::{OwnedRows, Rows};
+use crate::input::{Chunks, Lines, OwnedRows, Rows};
 
 /// Plain data: a type whose values a `#[pure]` kernel may see.
 ///
@@ -238,6 +238,10 @@ where
 unsafe impl<T: PureData> PureData for Rows<'_, T> {}
 // SAFETY: an owned `Vec` of `PureData` items and a width.
 unsafe impl<T: PureData> PureData for OwnedRows<T> {}
+// SAFETY: a shared slice of `PureData` items and a chunk length.
+unsafe impl<T: PureData> PureData for Chunks<'_, T> {}
+// SAFETY: a shared `str` and shared, never-mutated line offsets.
+unsafe impl PureData for Lines<'_> {}
 
 /// `unsafe impl PureData` for tuples of each arity up to the list's length.
 macro_rules! tuples {

@@ -70,5 +70,6 @@
 
 #[doc(inline)]
 pub use para_runtime::{
-    IntoSource, Item, OwnedRows, RangeSource, SliceSource, Source, SourceItem, VecSource,
+    Chunks, IntoSource, Item, Lines, OwnedRows, RangeSource, SliceSource, Source, SourceItem,
+    VecSource, Zip2, Zip3, Zip4,
 };

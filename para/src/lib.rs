@@ -43,7 +43,7 @@
 //! ## Where the names live
 //! The root holds what a program names every day: the macros,
 //! [`PureData`](trait@PureData), [`Pool`], [`PoolBuilder`], [`CallOptions`],
-//! [`Rows`], [`global`], [`effect`], [`kernels`] ([`KernelInfo`]),
+//! [`Rows`], [`Chunks`], [`Lines`], [`global`], [`effect`], [`kernels`] ([`KernelInfo`]),
 //! [`dispose_workers`], [`reset_heuristic`], the errors and [`Mutex`] /
 //! [`Semaphore`]. The plumbing lives in modules: [`input`] (the `Source`
 //! trait family, for inputs of your own), [`sync`] (the guards, permits and
@@ -337,8 +337,8 @@ pub use para_macros::PureData;
 
 pub use para_runtime::{
     dispose_workers, effect, global, kernels, reset_heuristic, AcquireError, BuildError,
-    CallOptions, DispatchError, DispatchFuture, KernelInfo, Mutex, Pool, PoolBuilder, Rows,
-    RowsError, Semaphore,
+    CallOptions, Chunks, DispatchError, DispatchFuture, KernelInfo, Lines, Mutex, Pool,
+    PoolBuilder, Rows, RowsError, Semaphore,
 };
 
 pub mod input;
@@ -349,7 +349,8 @@ pub mod sync;
 // the old path keeps working); each module's docs say which names it holds.
 #[doc(hidden)]
 pub use input::{
-    IntoSource, Item, OwnedRows, RangeSource, SliceSource, Source, SourceItem, VecSource,
+    IntoSource, Item, OwnedRows, RangeSource, SliceSource, Source, SourceItem, VecSource, Zip2,
+    Zip3, Zip4,
 };
 #[doc(hidden)]
 pub use signals::{Effect, Signal, Signals, Subscription};

@@ -4,11 +4,19 @@
 //!
 //! This file holds the trait family ([`Source`], [`SourceItem`],
 //! [`IntoSource`]) and the slice, vector and range sources; `rows.rs` the
-//! row inputs, [`Rows`] and [`OwnedRows`].
+//! row inputs, [`Rows`] and [`OwnedRows`]; `chunks.rs` [`Chunks`];
+//! `lines.rs` [`Lines`]; `zip.rs` the zipped tuples of inputs
+//! ([`Zip2`], [`Zip3`], [`Zip4`]).
 
+mod chunks;
+mod lines;
 mod rows;
+mod zip;
 
+pub use chunks::Chunks;
+pub use lines::Lines;
 pub use rows::{OwnedRows, Rows};
+pub use zip::{Zip2, Zip3, Zip4};
 
 use std::ops::{Range, RangeInclusive};
 
