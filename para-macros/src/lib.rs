@@ -38,6 +38,35 @@ pub fn pmap_reduce(input: TokenStream) -> TokenStream {
     call::expand(call::Kind::MapReduce, input.into()).into()
 }
 
+macro_rules! call_macro {
+    ($($(#[$doc:meta])* $name:ident => $kind:ident;)*) => {$(
+        $(#[$doc])*
+        #[proc_macro]
+        pub fn $name(input: TokenStream) -> TokenStream {
+            call::expand(call::Kind::$kind, input.into()).into()
+        }
+    )*};
+}
+
+call_macro! {
+    /// Map into an existing output. See `para::pmap_into!`.
+    pmap_into => Into;
+    /// Fold into an accumulator of any type. See `para::pfold!`.
+    pfold => Fold;
+    /// Map a fallible kernel. See `para::try_pmap!`.
+    try_pmap => TryMap;
+    /// Inclusive prefix scan. See `para::pscan!`.
+    pscan => Scan;
+    /// Keep the items a predicate accepts. See `para::pfilter!`.
+    pfilter => Filter;
+    /// `pmap!` as a future. See `para::pmap_async!`.
+    pmap_async => MapAsync;
+    /// `preduce!` as a future. See `para::preduce_async!`.
+    preduce_async => ReduceAsync;
+    /// `pmap_reduce!` as a future. See `para::pmap_reduce_async!`.
+    pmap_reduce_async => MapReduceAsync;
+}
+
 /// Implement `para::PureData` for a struct or enum whose every field is
 /// `PureData` (a type parameter gets a `PureData` bound). See
 /// `para::PureData`.

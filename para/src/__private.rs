@@ -13,17 +13,21 @@
 mod cluster;
 mod input;
 mod kernel;
+mod out;
 mod probes;
 
 #[cfg(not(feature = "mpi"))]
 pub use cluster::MpiFeature;
 pub use cluster::{cluster_map, cluster_map_reduce, cluster_reduce, kernel_id, local_item_fn};
 pub use input::{
-    arg, item_fn, options, pool, tag_of, value_fn, IntoArg, IterConv, IterKind, SourceConv,
-    SourceKind, Tag,
+    arg, fold_fn, item_fn, options, pool, tag_of, value_fn, IntoArg, IterConv, IterKind,
+    SourceConv, SourceKind, Tag,
 };
 pub use kernel::Kernel;
-pub use probes::{assert_pure_data, assert_pure_val, assert_std_type, probe_global, PureStdType};
+pub use out::{into_fn, outputs_of, AsIsOut};
+pub use probes::{
+    assert_pure_ctx, assert_pure_data, assert_pure_val, assert_std_type, probe_global, PureStdType,
+};
 
 /// The runtime's items the expansions name.
 pub use para_runtime::{

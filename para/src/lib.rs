@@ -208,8 +208,177 @@ pub use para_macros::pure;
 ///   thread works too; capped at the pool's), `chunk_size = N`, `pool =
 ///   &pool` (default: [`global()`]). Unknown or repeated options and a
 ///   literal `0` are compile errors; a runtime 0 panics.
+///
+/// # Context arguments and zipped inputs
+///
+/// A kernel may be written as a call with `_` holes: the holes receive the
+/// item, every other argument is *context*, evaluated once before the call
+/// and shared read-only by every item. A context value must be
+/// [`PureData`](trait@PureData)` + Sync` (checked at its token); it is
+/// passed to each item as written, so data goes by reference (`&b`) and
+/// `Copy` scalars by value. A tuple of 2 to 4 inputs zips them: item `i`
+/// is `(x[i], y[i])`, handed to the holes in order (or to the kernel's
+/// parameters, for a bare path). Inputs of different lengths panic, naming
+/// both lengths, before anything runs.
+///
+/// ```
+/// use para::{pmap, pure};
+///
+/// #[pure]
+/// fn dot(a: &[f32], b: &[f32], n: usize, ij: usize) -> f32 {
+///     let (i, j) = (ij / n, ij % n);
+///     (0..n).map(|k| a[i * n + k] * b[k * n + j]).sum()
+/// }
+/// #[pure]
+/// fn axpy(a: f32, x: f32, y: f32) -> f32 { a * x + y }
+///
+/// let n = 8;
+/// let a: Vec<f32> = (0..n * n).map(|i| i as f32).collect();
+/// let id: Vec<f32> = (0..n * n).map(|i| (i / n == i % n) as u8 as f32).collect();
+/// let c: Vec<f32> = pmap!(dot(&a, &id, n, _), 0..n * n);     // three context arguments
+/// assert_eq!(c, a);
+/// let y = pmap!(axpy(2.0, _, _), (&a, &c));                   // two inputs zipped
+/// assert_eq!(y[3], 9.0);
+/// let z: Vec<f32> = pmap!(|x: f32, y: f32| x - y, (&a, &c));  // a closure takes them spread
+/// assert!(z.iter().all(|&d| d == 0.0));
+/// ```
 #[doc(inline)]
 pub use para_macros::pmap;
+
+/// Maps into an existing output, allocating nothing:
+/// `pmap_into!(kernel, input, out, options...)`.
+///
+/// `out` is `&mut [U]` (or `&mut Vec<U>`): `out[i] = kernel(item i)`, the
+/// old values dropped. Or it is [`RowsMut`]: the kernel has an `#[out]
+/// &mut [U]` parameter, which is not a hole: `pmap_into!` hands it row `i`
+/// (in any position of the kernel's signature). A closure kernel either
+/// returns the output (`|x| ..`) or takes the slot after the item
+/// (`|x, row: &mut [f32]| ..`). Lengths that differ panic, naming both,
+/// before anything runs.
+///
+/// ```
+/// use para::{pmap_into, pure, RowsMut};
+///
+/// #[pure]
+/// fn blur_row(img: &[f32], w: usize, y: usize, #[out] row: &mut [f32]) {
+///     let h = img.len() / w;
+///     for x in 0..w {
+///         let (lo, hi) = (y.saturating_sub(1), (y + 1).min(h - 1));
+///         let s: f32 = (lo..=hi).map(|yy| img[yy * w + x]).sum();
+///         row[x] = s / (hi - lo + 1) as f32;
+///     }
+/// }
+/// #[pure]
+/// fn twice(x: &f32) -> f32 { 2.0 * x }
+///
+/// let (w, h) = (16, 9);
+/// let img: Vec<f32> = (0..w * h).map(|i| (i % 5) as f32).collect();
+/// let mut out = vec![0.0_f32; w * h];
+/// pmap_into!(blur_row(&img, w, _), 0..h, RowsMut::new(&mut out, w)?);
+/// assert_eq!(out[w], (img[0] + img[w] + img[2 * w]) / 3.0);
+/// let mut doubled = vec![0.0; img.len()];
+/// pmap_into!(twice, &img, &mut doubled);
+/// assert_eq!(doubled[4], 8.0);
+/// # Ok::<(), para::RowsError>(())
+/// ```
+#[doc(inline)]
+pub use para_macros::pmap_into;
+
+/// Folds into an accumulator of any type:
+/// `pfold!(fold, combine, init, input, options...)`.
+///
+/// `fold(acc, item) -> acc`, `combine(acc, acc) -> acc`. The input is cut
+/// into the blocks `preduce!` uses (a function of the length and an
+/// explicit `chunk_size` only); each block folds from a clone of `init` in
+/// input order, and block results combine in input order from `init`, so
+/// the result is the same for every thread count and run. With holes, the
+/// fold's are `(acc, item)` in that order.
+///
+/// ```
+/// use para::{pfold, pure};
+///
+/// #[pure]
+/// fn bump(mut h: [u64; 4], b: &u8) -> [u64; 4] { h[(*b % 4) as usize] += 1; h }
+/// #[pure]
+/// fn merge(mut a: [u64; 4], b: [u64; 4]) -> [u64; 4] {
+///     for i in 0..4 { a[i] += b[i]; }
+///     a
+/// }
+/// #[pure]
+/// fn nearest_count(centres: &[f32], mut n: Vec<u32>, x: &f32) -> Vec<u32> {
+///     let best = (0..centres.len())
+///         .min_by(|&a, &b| (centres[a] - x).abs().total_cmp(&(centres[b] - x).abs()))
+///         .unwrap_or(0);
+///     n[best] += 1;
+///     n
+/// }
+/// #[pure]
+/// fn add_counts(mut a: Vec<u32>, b: Vec<u32>) -> Vec<u32> {
+///     for (x, y) in a.iter_mut().zip(b) { *x += y; }
+///     a
+/// }
+///
+/// let bytes: Vec<u8> = (0..10_000u32).map(|i| (i * 7) as u8).collect();
+/// assert_eq!(pfold!(bump, merge, [0; 4], &bytes), [2500; 4]);
+/// let xs: Vec<f32> = (0..1000).map(|i| i as f32).collect();
+/// let centres = [100.0_f32, 900.0];
+/// let counts = pfold!(nearest_count(&centres, _, _), add_counts, vec![0; 2], &xs);
+/// assert_eq!(counts, [500, 500]);
+/// ```
+#[doc(inline)]
+pub use para_macros::pfold;
+
+/// Maps a fallible kernel: `try_pmap!(kernel, input, options...)`.
+///
+/// The kernel returns `Result<U, E>` (the answer is `Result<Vec<U>, E>`)
+/// or `Option<U>` (answered `Option<Vec<U>>`). On failure the answer is the
+/// error of the *lowest* failing index, the same for every thread count and
+/// run; items above a known failure stop being started, and the outputs
+/// already made are dropped.
+///
+/// ```
+/// use para::{try_pmap, pure, Lines};
+///
+/// #[pure]
+/// fn parse(line: &str) -> Result<u32, std::num::ParseIntError> { line.trim().parse() }
+///
+/// let text = "1\n2\n3\n";
+/// assert_eq!(try_pmap!(parse, Lines::new(text)), Ok(vec![1, 2, 3]));
+/// let bad = "1\nx\n3\ny\n";
+/// assert!(try_pmap!(parse, Lines::new(bad)).is_err());
+/// let halves = try_pmap!(|x: &u32| (x % 2 == 0).then_some(x / 2), &[2, 4, 6]);
+/// assert_eq!(halves, Some(vec![1, 2, 3]));
+/// ```
+#[doc(inline)]
+pub use para_macros::try_pmap;
+
+/// Inclusive prefix scan: `pscan!(f, init, input, options...)`, `out[i]`
+/// the fold of items `0..=i` with `f` (associative, `init` its identity).
+/// The association tree depends only on the length (and an explicit
+/// `chunk_size`), so the bits are the same for every thread count.
+///
+/// ```
+/// let counts: Vec<u64> = (1..=5).collect();
+/// assert_eq!(para::pscan!(|a, b| a + b, 0, &counts), [1, 3, 6, 10, 15]);
+/// ```
+#[doc(inline)]
+pub use para_macros::pscan;
+
+/// The items a predicate accepts, in input order, cloned:
+/// `pfilter!(pred, input, options...)`.
+///
+/// ```
+/// use para::{pfilter, pure};
+///
+/// #[pure]
+/// fn above(limit: u32, x: &u32) -> bool { *x > limit }
+///
+/// let v: Vec<u32> = (0..100).collect();
+/// assert_eq!(pfilter!(|x: &u32| x % 10 == 0, &v), [0, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
+/// assert_eq!(pfilter!(above(96, _), &v), [97, 98, 99]);
+/// ```
+#[doc(inline)]
+pub use para_macros::pfilter;
 
 /// Reduces an input in parallel, deterministically.
 ///
@@ -255,6 +424,61 @@ pub use para_macros::preduce;
 /// ```
 #[doc(inline)]
 pub use para_macros::pmap_reduce;
+
+/// [`pmap!`] as a future: `pmap_async!(kernel, input, options...).await`.
+///
+/// The same kernel checks, options, results and float bits as `pmap!`;
+/// the input is owned (`Vec<T>`, `Arc<[T]>`, `Arc<Vec<T>>`,
+/// [`OwnedRows`](input::OwnedRows), ranges) and moves into the future,
+/// which is `Send + 'static` and runs on any executor. The calling task
+/// never blocks and never runs chunks: the pool's workers do. Context
+/// arguments move into the future too: `&x` in a context position moves
+/// `x` (owned, or an `Arc`) and lends it to every item.
+///
+/// # Cancel safety
+/// Dropping the future cancels the call: chunks not yet started never
+/// start, running chunks finish, the input is dropped after the last one,
+/// and the pool's signals return to 0.
+///
+/// ```
+/// use para::{pmap_async, pure};
+///
+/// #[pure]
+/// fn scale(k: f32, x: &f32) -> f32 { k * x }
+///
+/// let xs: Vec<f32> = (0..10_000).map(|i| i as f32).collect();
+/// let ys = futures::executor::block_on(pmap_async!(scale(2.0, _), xs));
+/// assert_eq!(ys[21], 42.0);
+/// ```
+#[doc(inline)]
+pub use para_macros::pmap_async;
+
+/// [`preduce!`] as a future; see [`pmap_async!`] for inputs, executors and
+/// cancel safety.
+///
+/// # Cancel safety
+/// As for [`pmap_async!`]: dropping the future cancels the call.
+///
+/// ```
+/// let total = futures::executor::block_on(para::preduce_async!(|a, b| a + b, 0_usize, 1..=100_usize));
+/// assert_eq!(total, 5050);
+/// ```
+#[doc(inline)]
+pub use para_macros::preduce_async;
+
+/// [`pmap_reduce!`] as a future; see [`pmap_async!`].
+///
+/// # Cancel safety
+/// As for [`pmap_async!`]: dropping the future cancels the call.
+///
+/// ```
+/// let v: Vec<f64> = (0..1000).map(f64::from).collect();
+/// let fused = para::pmap_reduce_async!(|x: &f64| x * x, |a, b| a + b, 0.0, v.clone());
+/// let blocking = para::pmap_reduce!(|x: &f64| x * x, |a, b| a + b, 0.0, &v);
+/// assert_eq!(futures::executor::block_on(fused).to_bits(), blocking.to_bits());
+/// ```
+#[doc(inline)]
+pub use para_macros::pmap_reduce_async;
 
 /// Plain data: the types whose values a `#[pure]` kernel may see.
 ///
@@ -338,7 +562,7 @@ pub use para_macros::PureData;
 pub use para_runtime::{
     dispose_workers, effect, global, kernels, reset_heuristic, AcquireError, BuildError,
     CallOptions, Chunks, DispatchError, DispatchFuture, KernelInfo, Lines, Mutex, Pool,
-    PoolBuilder, Rows, RowsError, Semaphore,
+    PoolBuilder, Rows, RowsError, RowsMut, Semaphore,
 };
 
 pub mod input;

@@ -147,6 +147,7 @@ fn marker_call(f: &ItemFn) -> Option<TokenStream> {
     } else {
         quote!(::<#(#args),*>)
     };
+    let into = into_call(f, &params, &names, &turbofish);
     Some(quote! {
         impl #ident {
             #[doc(hidden)]
@@ -155,8 +156,65 @@ fn marker_call(f: &ItemFn) -> Option<TokenStream> {
             #vis #constness fn __para_fn #g (#(#names: #params),*) #output #where_clause {
                 #ident #turbofish (#(#names),*)
             }
+            #into
         }
     })
+}
+
+/// `fn __para_into(.., out)`: the kernel in the one shape `pmap_into!`
+/// calls, its output slot last. For a kernel with an `#[out]` parameter
+/// (the one `&mut` parameter `check_signature` lets through) that is the
+/// parameter moved to the end; for any other kernel a `&mut R` slot that
+/// receives the result (not emitted when `R` borrows or is `impl Trait`,
+/// since the slot's lifetime could not be tied to the parameters').
+fn into_call(
+    f: &ItemFn,
+    params: &[Type],
+    names: &[syn::Ident],
+    turbofish: &TokenStream,
+) -> TokenStream {
+    let ident = &f.sig.ident;
+    let g = &f.sig.generics;
+    let where_clause = &g.where_clause;
+    let vis = &f.vis;
+    let out_at = params
+        .iter()
+        .position(|t| matches!(t, Type::Reference(r) if r.mutability.is_some()));
+    let (ins, outs): (Vec<_>, Vec<_>) = (0..params.len()).partition(|&i| Some(i) != out_at);
+    let in_names: Vec<&syn::Ident> = ins.iter().map(|&i| &names[i]).collect();
+    let in_types: Vec<&Type> = ins.iter().map(|&i| &params[i]).collect();
+    let attrs = quote! {
+        #[doc(hidden)]
+        #[inline(always)]
+        #[allow(clippy::too_many_arguments, dead_code)]
+    };
+    if let Some(&o) = outs.first() {
+        let (on, ot) = (&names[o], &params[o]);
+        let output = &f.sig.output;
+        return quote! {
+            #attrs
+            #vis fn __para_into #g (#(#in_names: #in_types,)* #on: #ot) #output #where_clause {
+                #ident #turbofish (#(#names),*)
+            }
+        };
+    }
+    let ret: Type = match &f.sig.output {
+        ReturnType::Default => syn::parse_quote!(()),
+        ReturnType::Type(_, t) => {
+            let s = scan(t);
+            if s.lifetimes || s.impl_trait {
+                return TokenStream::new();
+            }
+            (**t).clone()
+        }
+    };
+    let slot = format_ident!("__para_slot", span = Span::mixed_site());
+    quote! {
+        #attrs
+        #vis fn __para_into #g (#(#in_names: #in_types,)* #slot: &mut #ret) #where_clause {
+            *#slot = #ident #turbofish (#(#names),*);
+        }
+    }
 }
 
 /// The owned form of a parameter type for `dispatch`: `Vec<T>` for `&[T]`,

@@ -11,7 +11,7 @@ mod rules;
 mod scope;
 
 pub(crate) use check::Checker;
-pub(crate) use probes::{binding as binding_probe, kernel_path};
+pub(crate) use probes::{binding as binding_probe, kernel_entry, kernel_path};
 
 use crate::ctxt::Ctxt;
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};

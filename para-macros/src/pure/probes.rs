@@ -75,6 +75,14 @@ pub(crate) fn binding(name: &syn::Ident) -> TokenStream {
 /// reached through a glob import is called even where a local fn of the
 /// same name shadows its value.
 pub(crate) fn kernel_path(path: &Path) -> syn::Expr {
+    kernel_entry(path, "__para_fn")
+}
+
+/// [`kernel_path`] for one of the marker's entry points: `__para_fn` (the
+/// kernel's own signature) or `__para_into` (its output slot last, for
+/// `pmap_into!`).
+pub(crate) fn kernel_entry(path: &Path, entry: &str) -> syn::Expr {
+    let entry = syn::Ident::new(entry, proc_macro2::Span::call_site());
     let span = syn::spanned::Spanned::span(path);
     let mut stripped = path.clone();
     let args = stripped
@@ -92,5 +100,5 @@ pub(crate) fn kernel_path(path: &Path) -> syn::Expr {
         }
         _ => TokenStream::new(),
     };
-    syn::parse_quote_spanned!(span=> <#stripped>::__para_fn #args)
+    syn::parse_quote_spanned!(span=> <#stripped>::#entry #args)
 }

@@ -114,3 +114,13 @@ impl<T: Copy> IntoArg<T> for &T {
 pub fn arg<A, I: IntoArg<A>>(item: I) -> A {
     item.into_arg()
 }
+
+/// [`item_fn`] for a fold kernel: `(acc, item) -> acc`, higher-ranked over
+/// the source's item lifetimes.
+#[inline(always)]
+pub fn fold_fn<S: Source, A, F>(_: &S, f: F) -> F
+where
+    F: for<'s> Fn(A, Item<'s, S>) -> A,
+{
+    f
+}

@@ -24,6 +24,11 @@ pub fn assert_pure_data<T: ?Sized + PureData>() {}
 #[inline(always)]
 pub fn assert_pure_val<T: ?Sized + PureData>(_: &T) {}
 
+/// A context argument (`kernel(&ctx, _)`) is shared read-only by every
+/// item, on every thread: `PureData + Sync`.
+#[inline(always)]
+pub fn assert_pure_ctx<T: ?Sized + PureData + Sync>(_: &T) {}
+
 /// Compile-time probe of a global a kernel reads: a byte read of the value
 /// in const evaluation. It compiles for consts and immutable statics of
 /// plain types, and fails (E0080, "constant accesses mutable global
