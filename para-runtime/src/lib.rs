@@ -37,7 +37,8 @@ pub use input::{
     AsIs, Chunks, IntoSource, Item, Lines, OwnedRows, RangeSource, Rows, SliceSource, Source,
     SourceItem, VecSource, Zip2, Zip3, Zip4,
 };
-pub use pool::{reset_heuristic, CallOptions, Pool, PoolBuilder};
+pub use input::{IntoOutputs, Outputs, RowsMut, SliceOut};
+pub use pool::{reset_heuristic, CallOptions, Pool, PoolBuilder, TryItem};
 pub use pure_data::PureData;
 #[doc(hidden)]
 pub use registry::KERNELS;

@@ -73,3 +73,7 @@ pub use para_runtime::{
     Chunks, IntoSource, Item, Lines, OwnedRows, RangeSource, SliceSource, Source, SourceItem,
     VecSource, Zip2, Zip3, Zip4,
 };
+
+// The output side of `pmap_into!`: disjoint slots, one per item.
+#[doc(inline)]
+pub use para_runtime::{IntoOutputs, Outputs, SliceOut};

@@ -564,6 +564,8 @@ pub use para_runtime::{
     CallOptions, Chunks, DispatchError, DispatchFuture, KernelInfo, Lines, Mutex, Pool,
     PoolBuilder, Rows, RowsError, RowsMut, Semaphore,
 };
+// What a `try_pmap!` kernel returns (`Result<U, E>` or `Option<U>`).
+pub use para_runtime::TryItem;
 
 pub mod input;
 pub mod signals;

@@ -10,11 +10,13 @@
 
 mod chunks;
 mod lines;
+mod out;
 mod rows;
 mod zip;
 
 pub use chunks::Chunks;
 pub use lines::Lines;
+pub use out::{IntoOutputs, Outputs, RowsMut, SliceOut};
 pub use rows::{OwnedRows, Rows};
 pub use zip::{Zip2, Zip3, Zip4};
 

@@ -16,12 +16,14 @@
 
 mod builder;
 mod calls;
+mod collective;
 mod drive;
 mod job;
 mod queue;
 mod worker;
 
 pub use builder::{CallOptions, PoolBuilder};
+pub use collective::TryItem;
 pub(crate) use job::Job;
 pub(crate) use queue::{Request, Task};
 
