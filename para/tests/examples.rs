@@ -15,8 +15,13 @@ fn example(name: &str) -> PathBuf {
 }
 
 fn run(name: &str, expect: &str) {
+    run_with(name, &[], expect);
+}
+
+fn run_with(name: &str, args: &[&std::ffi::OsStr], expect: &str) {
     let out_dir = std::env::temp_dir().join(format!("para-example-{name}-{}", std::process::id()));
     let out = Command::new(example(name))
+        .args(args)
         .env("PARA_EXAMPLE_QUICK", "1")
         .env("PARA_CHART_OUT", &out_dir)
         .output()
@@ -32,7 +37,7 @@ fn run(name: &str, expect: &str) {
 
 #[test]
 fn quickstart() {
-    run("quickstart", "pmap!");
+    run("quickstart", "pmap_into!");
 }
 
 #[test]
@@ -53,4 +58,29 @@ fn sync() {
 #[test]
 fn chart() {
     run("chart", "wrote");
+}
+
+#[test]
+fn matmul() {
+    run("matmul", "all three results are the same bits");
+}
+
+#[test]
+fn blur() {
+    let pgm = std::env::temp_dir().join(format!("para-example-blur-{}.pgm", std::process::id()));
+    run_with("blur", &[pgm.as_os_str()], "same bits as the loop");
+    let bytes = std::fs::read(&pgm).expect("blur wrote its image");
+    let _ = std::fs::remove_file(&pgm);
+    assert!(bytes.starts_with(b"P5\n64 48\n255\n"), "not a 64x48 PGM");
+    assert_eq!(bytes.len(), b"P5\n64 48\n255\n".len() + 64 * 48);
+}
+
+#[test]
+fn csv() {
+    run("csv", "records and totals equal the sequential ones");
+}
+
+#[test]
+fn kmeans() {
+    run("kmeans", "every step's centroids are the same bits");
 }
