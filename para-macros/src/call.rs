@@ -574,10 +574,12 @@ impl Build<'_> {
                     if matches!(a, Expr::Infer(_)) {
                         args.push(fill.next().expect("counted").clone());
                     } else {
+                        // Spanned on the user's expression, so that its
+                        // check below reports there.
                         let name = quote::format_ident!(
                             "__para_ctx{}",
                             self.contexts.len(),
-                            span = proc_macro2::Span::mixed_site()
+                            span = a.span()
                         );
                         let by_ref = self.is_async
                             && matches!(a, Expr::Reference(r) if r.mutability.is_none());

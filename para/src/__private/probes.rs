@@ -25,9 +25,12 @@ pub fn assert_pure_data<T: ?Sized + PureData>() {}
 pub fn assert_pure_val<T: ?Sized + PureData>(_: &T) {}
 
 /// A context argument (`kernel(&ctx, _)`) is shared read-only by every
-/// item, on every thread: `PureData + Sync`.
+/// item, on every thread, so it must be `Sync`. That it is `PureData` is
+/// the kernel's signature's part: a parameter's type is checked at the
+/// kernel's definition, a generic parameter carries a `PureData` bound
+/// that the call must meet (one error each, at the user's token).
 #[inline(always)]
-pub fn assert_pure_ctx<T: ?Sized + PureData + Sync>(_: &T) {}
+pub fn assert_pure_ctx<T: ?Sized + Sync>(_: &T) {}
 
 /// Compile-time probe of a global a kernel reads: a byte read of the value
 /// in const evaluation. It compiles for consts and immutable statics of
