@@ -2,6 +2,19 @@
 //! inline or in parallel, on how many threads, in chunks of what size, and
 //! how a reduction's input is cut into blocks. No threads here, so every
 //! rule is unit-tested directly.
+//!
+//! # Guided chunks
+//! Without an explicit `chunk_size`, a parallel call's chunks shrink as
+//! the work runs out (guided self-scheduling): chunk `k` holds about
+//! `remaining / (GUIDED_FACTOR * threads)` units, never fewer than the
+//! amortising minimum ([`MIN_CHUNK_NS`] of work), so the first claims are
+//! big (few atomic claims) and the last ones small: when the cost per item
+//! varies (a Mandelbrot image, whose cost sits in the set), the thread that
+//! finishes last is at most one small chunk behind, where equal chunks
+//! left one thread working alone on its last eighth of the image.
+//! [`guided_ends`] computes the boundaries; [`plan`] hands the minimum to
+//! the pool marked with [`GUIDED`]. An explicit `chunk_size` keeps equal
+//! chunks of that size.
 
 /// Work below this many nanoseconds (estimated) runs inline on the caller
 /// while the workers sleep ([`INLINE_HOT_NS`] applies while one is awake).
@@ -32,8 +45,46 @@ pub(crate) const MIN_THREAD_HOT_NS: f64 = 2_500.0;
 pub(crate) const MIN_CHUNK_NS: f64 = 3_000.0;
 
 /// Chunks per thread when the work allows it, so that a thread slowed down
-/// by the OS does not hold up the whole call (load balance).
+/// by the OS does not hold up the whole call (load balance). Reductions cut
+/// their windows of blocks by it; maps use guided chunks instead.
 pub(crate) const CHUNKS_PER_THREAD: usize = 4;
+
+/// A guided chunk holds `1 / (GUIDED_FACTOR * threads)` of the units left.
+/// With 1 (classic guided self-scheduling) the first chunk of two threads
+/// is half the input, and if that half holds most of the cost the other
+/// thread waits; 2 caps the first at a quarter for about twice the claims
+/// (a few dozen per call, each ~50 ns).
+pub(crate) const GUIDED_FACTOR: usize = 2;
+
+/// The top bit of a planned chunk size (see [`Plan::Parallel`]): set, the
+/// rest is the *smallest* chunk of a guided schedule ([`guided_ends`]);
+/// clear, every chunk has the size. A flag inside the size, so that code
+/// that only caps a size (`chunk.min(n)`, as reductions do per window)
+/// keeps working on either kind: a capped guided size is a plain one.
+pub(crate) const GUIDED: usize = 1 << (usize::BITS - 1);
+
+/// A planned chunk size split into the size and whether it is the minimum
+/// of a guided schedule (see [`GUIDED`]).
+#[inline]
+pub(crate) fn split_chunk(chunk: usize) -> (usize, bool) {
+    (chunk & !GUIDED, chunk & GUIDED != 0)
+}
+
+/// The ends of the chunks of a guided schedule of `units` units on
+/// `threads` threads, no chunk below `min` units but the last, pushed onto
+/// `out` (cleared first) in increasing order; the last is `units`. Chunk
+/// `k` covers `ends[k - 1]..ends[k]` (`0..ends[0]` for the first).
+pub(crate) fn guided_ends(units: usize, threads: usize, min: usize, out: &mut Vec<usize>) {
+    out.clear();
+    let div = GUIDED_FACTOR * threads.max(1);
+    let min = min.max(1);
+    let mut done = 0;
+    while done < units {
+        let left = units - done;
+        done += left.div_ceil(div).max(min).min(left);
+        out.push(done);
+    }
+}
 
 /// Calls estimated at this much work or more are timed (two clock reads,
 /// ~50 ns, under 1% of the call) to correct the cached estimate.
@@ -64,13 +115,16 @@ pub(crate) enum Plan {
     /// On the calling thread, in order.
     Inline,
     /// On `threads` threads (the caller included), in chunks of `chunk`
-    /// units.
+    /// units: equal ones, or, with the [`GUIDED`] bit set, guided ones of
+    /// at least the rest of `chunk` ([`split_chunk`]).
     Parallel { threads: usize, chunk: usize },
 }
 
 /// Decide how to run `units` units of `cost_ns` nanoseconds each on at most
 /// `max_threads` threads (the caller included). `chunk` forces the chunk
-/// size (the user's `chunk_size`, in units). `hot`: a worker can take a
+/// size (the user's `chunk_size`, in units: equal chunks); without it the
+/// chunks are guided, of at least [`MIN_CHUNK_NS`] of work each (see the
+/// module's docs). `hot`: a worker can take a
 /// share without being woken (one is awake, or calls come back to back so
 /// that one wake-up keeps a worker spinning for the calls that follow);
 /// then the thresholds are the `*_HOT_NS` ones.
@@ -95,20 +149,25 @@ pub(crate) fn plan(
     if threads < 2 {
         return Plan::Inline;
     }
-    let chunk = match chunk {
-        Some(c) => c.clamp(1, units),
+    // Below `GUIDED`, so that the flag bit stays clear.
+    let (chunk, flag) = match chunk {
+        Some(c) => (c.clamp(1, units).min(GUIDED - 1), 0),
         None => {
-            let balance = units.div_ceil(threads * CHUNKS_PER_THREAD);
             let amortise = (MIN_CHUNK_NS / cost_ns.max(1e-3)).ceil() as usize;
-            balance.max(amortise).min(units.div_ceil(threads)).max(1)
+            (amortise.min(units.div_ceil(threads)).max(1), GUIDED)
         }
     };
-    // Fewer chunks than threads would leave threads idle.
+    // Fewer chunks than threads would leave threads idle. (A guided
+    // schedule's chunks are at most `max(min, units / threads)` units each,
+    // so they are no fewer than equal chunks of that size.)
     let threads = threads.min(units.div_ceil(chunk));
     if threads < 2 {
         Plan::Inline
     } else {
-        Plan::Parallel { threads, chunk }
+        Plan::Parallel {
+            threads,
+            chunk: chunk | flag,
+        }
     }
 }
 
@@ -126,6 +185,18 @@ pub(crate) fn reduce_block(len: usize, explicit: Option<usize>) -> usize {
 mod tests {
     use super::*;
 
+    /// The plan's threads and its guided minimum chunk; panics on an inline
+    /// or equal-chunk plan.
+    fn guided(p: Plan) -> (usize, usize) {
+        match p {
+            Plan::Parallel { threads, chunk } => match split_chunk(chunk) {
+                (min, true) => (threads, min),
+                _ => panic!("equal chunks: {p:?}"),
+            },
+            Plan::Inline => panic!("inline"),
+        }
+    }
+
     #[test]
     fn cheap_small_work_runs_inline() {
         assert_eq!(plan(100, 0.5, 16, None, false), Plan::Inline);
@@ -136,36 +207,23 @@ mod tests {
 
     #[test]
     fn heavy_work_goes_parallel_even_when_short() {
-        // 1,000 items of 100 µs: length alone would say "small".
-        match plan(1000, 100_000.0, 2, None, false) {
-            Plan::Parallel { threads: 2, chunk } => assert!((1..=125).contains(&chunk)),
-            p => panic!("{p:?}"),
-        }
-        match plan(4, 1e6, 16, None, false) {
-            Plan::Parallel {
-                threads: 4,
-                chunk: 1,
-            } => {}
-            p => panic!("{p:?}"),
-        }
+        // 1,000 items of 100 µs: length alone would say "small"; each item
+        // amortises a claim on its own.
+        assert_eq!(guided(plan(1000, 100_000.0, 2, None, false)), (2, 1));
+        assert_eq!(guided(plan(4, 1e6, 16, None, false)), (4, 1));
     }
 
     #[test]
     fn threads_scale_with_work_and_chunks_amortise() {
         // 40 µs of work: at most 4 threads by MIN_THREAD_NS.
-        match plan(40_000, 1.0, 16, None, false) {
-            Plan::Parallel { threads, chunk } => {
-                assert!((2..=4).contains(&threads));
-                assert!(chunk as f64 * 1.0 >= MIN_CHUNK_NS);
-            }
-            p => panic!("{p:?}"),
-        }
-        match plan(10_000_000, 0.3, 2, None, false) {
-            Plan::Parallel { threads: 2, chunk } => {
-                assert_eq!(chunk, 10_000_000usize.div_ceil(8));
-            }
-            p => panic!("{p:?}"),
-        }
+        let (threads, min) = guided(plan(40_000, 1.0, 16, None, false));
+        assert!((2..=4).contains(&threads));
+        assert_eq!(min, MIN_CHUNK_NS as usize);
+        // 0.3 ns per item: a chunk needs 10,000 items to amortise its claim.
+        assert_eq!(guided(plan(10_000_000, 0.3, 2, None, false)), (2, 10_000));
+        // The minimum never exceeds a thread's share: 8 µs of work on 3
+        // threads (a worker awake), where a claim would want 375 items.
+        assert_eq!(guided(plan(1_000, 8.0, 4, None, true)), (3, 334));
     }
 
     #[test]
@@ -173,18 +231,15 @@ mod tests {
         // 10 µs of work: inline while the workers sleep (a wake-up would
         // cost as much as the work), shared when one is awake.
         assert_eq!(plan(10_000, 1.0, 2, None, false), Plan::Inline);
-        match plan(10_000, 1.0, 2, None, true) {
-            Plan::Parallel { threads: 2, chunk } => {
-                assert!(chunk as f64 * 1.0 >= MIN_CHUNK_NS && chunk <= 5_000);
-            }
-            p => panic!("{p:?}"),
-        }
+        let (threads, min) = guided(plan(10_000, 1.0, 2, None, true));
+        assert_eq!(threads, 2);
+        assert!(min as f64 * 1.0 >= MIN_CHUNK_NS && min <= 5_000);
         // Below INLINE_HOT_NS nothing leaves the caller.
         assert_eq!(plan(4_000, 1.0, 16, None, true), Plan::Inline);
     }
 
     #[test]
-    fn explicit_chunk_is_kept() {
+    fn explicit_chunk_is_kept_equal() {
         assert_eq!(
             plan(1_000_000, 10.0, 4, Some(4096), false),
             Plan::Parallel {
@@ -194,6 +249,49 @@ mod tests {
         );
         // A chunk covering everything leaves one thread: inline.
         assert_eq!(plan(1000, 1e5, 4, Some(5000), false), Plan::Inline);
+        // A huge explicit chunk never reads as guided.
+        match plan(usize::MAX, 1e3, 2, Some(usize::MAX - 1), false) {
+            Plan::Parallel { chunk, .. } => assert_eq!(split_chunk(chunk), (GUIDED - 1, false)),
+            p => panic!("{p:?}"),
+        }
+    }
+
+    #[test]
+    fn guided_chunks_partition_and_shrink_to_the_minimum() {
+        let mut ends = Vec::new();
+        for (units, threads, min) in [
+            (0, 2, 1),
+            (1, 2, 1),
+            (7, 2, 3),
+            (1000, 2, 1),
+            (1000, 4, 30),
+            (1 << 20, 2, 13),
+            (10_000_000, 16, 10_000),
+            (100, 2, 1000),
+        ] {
+            guided_ends(units, threads, min, &mut ends);
+            let sizes: Vec<usize> = std::iter::once(0)
+                .chain(ends.iter().copied())
+                .collect::<Vec<_>>()
+                .windows(2)
+                .map(|w| w[1] - w[0])
+                .collect();
+            assert_eq!(ends.last().copied().unwrap_or(0), units);
+            assert!(sizes.iter().all(|&s| s > 0), "{sizes:?}");
+            assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "{sizes:?}");
+            if let Some((last, rest)) = sizes.split_last() {
+                assert!(rest.iter().all(|&s| s >= min), "{sizes:?}");
+                assert!(*last >= 1);
+                // The first chunk is 1 / (GUIDED_FACTOR * threads) of the
+                // input, or the minimum.
+                let first = units.div_ceil(GUIDED_FACTOR * threads).max(min).min(units);
+                assert_eq!(sizes[0], first);
+            }
+        }
+        // A million pixels on two threads with a 13-pixel minimum: a few
+        // dozen claims, not thousands.
+        guided_ends(1 << 20, 2, 13, &mut ends);
+        assert!((20..80).contains(&ends.len()), "{}", ends.len());
     }
 
     #[test]

@@ -256,8 +256,10 @@ impl Shared {
     }
 
     /// Run units `range` in chunks of `chunk` units on `threads` threads,
-    /// the caller included. `body` runs a sub-range and returns the items it
-    /// finished. Re-raises the first panic of any chunk.
+    /// the caller included: equal chunks, or guided ones of at least that
+    /// size when `chunk` carries [`chunk::GUIDED`] (see [`chunk`]'s
+    /// docs). `body` runs a sub-range and returns the items it finished.
+    /// Re-raises the first panic of any chunk.
     pub(super) fn run_parallel(
         &self,
         range: Range<usize>,
@@ -266,13 +268,39 @@ impl Shared {
         body: &(dyn Fn(Range<usize>) -> usize + Sync),
     ) {
         let (lo, hi) = (range.start, range.end);
-        let chunks = (hi - lo).div_ceil(chunk);
-        let run_chunk = |i: usize| {
-            // `i < chunks`, so `a < hi`; the end is `min(a + chunk, hi)`
-            // written so that it cannot overflow near `usize::MAX`.
-            let a = lo + i * chunk;
-            body(a..a + chunk.min(hi - a))
-        };
+        let (size, guided) = chunk::split_chunk(chunk);
+        let size = size.max(1);
+        if guided && hi - lo > size {
+            // Chunk `i` covers `lo + ends[i - 1]..lo + ends[i]`: computed
+            // up front, since chunks are claimed by index.
+            let mut ends = Vec::new();
+            chunk::guided_ends(hi - lo, threads, size, &mut ends);
+            let ends = ends.as_slice();
+            let run_chunk = |i: usize| {
+                let a = if i == 0 { 0 } else { ends[i - 1] };
+                body(lo + a..lo + ends[i])
+            };
+            self.run_chunks(ends.len(), threads, &run_chunk);
+        } else {
+            let run_chunk = |i: usize| {
+                // `i < chunks`, so `a < hi`; the end is `min(a + size, hi)`
+                // written so that it cannot overflow near `usize::MAX`.
+                let a = lo + i * size;
+                body(a..a + size.min(hi - a))
+            };
+            self.run_chunks((hi - lo).div_ceil(size), threads, &run_chunk);
+        }
+    }
+
+    /// [`Shared::run_parallel`]'s second half: run chunks `0..chunks`
+    /// through `run_chunk` on up to `threads` threads, the caller
+    /// included; re-raises the first panic of any chunk.
+    fn run_chunks(
+        &self,
+        chunks: usize,
+        threads: usize,
+        run_chunk: &(dyn Fn(usize) -> usize + Sync),
+    ) {
         // From here to the end of `wait`, unwinding would free `run_chunk`
         // while helpers may run it: nothing here unwinds (chunks run under
         // `catch_unwind`), and the guard turns a bug into an abort.
@@ -281,7 +309,7 @@ impl Shared {
         // done, before `run_chunk` (and what it borrows) goes out of scope;
         // it is reached even if a chunk panics, because `work` catches
         // panics, and `critical` aborts on any other unwind.
-        let job = Arc::new(unsafe { Job::new(chunks, &run_chunk) });
+        let job = Arc::new(unsafe { Job::new(chunks, run_chunk) });
         let pushed = self.push_help(&job, (threads - 1).min(chunks - 1));
         job.work(&|n| self.signals.completed.add(n), &|| {});
         if job.started.load(Ordering::Acquire) < pushed {
