@@ -38,6 +38,10 @@ pub use input::{
     SourceItem, VecSource, Zip2, Zip3, Zip4,
 };
 pub use input::{IntoOutputs, Outputs, RowsMut, SliceOut};
+#[cfg(feature = "ndarray")]
+pub use input::{
+    ArrayOut, ArrayRows, ArrayRowsMut, ArraySource, StridedIter, StridedRow, StridedRows,
+};
 pub use pool::{reset_heuristic, CallOptions, Pool, PoolBuilder, TryItem};
 pub use pure_data::PureData;
 #[doc(hidden)]

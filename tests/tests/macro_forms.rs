@@ -6,7 +6,7 @@
 mod common;
 
 use common::Rng;
-use para::{pfold, pmap, pmap_into, pmap_reduce, pure, try_pmap, Pool, RowsMut};
+use para::{pfilter, pfold, pmap, pmap_into, pmap_reduce, pscan, pure, try_pmap, Pool, RowsMut};
 
 #[pure]
 fn dot(a: &[f32], b_t: &[f32], n: usize, ij: usize) -> f32 {
@@ -110,6 +110,10 @@ fn parse(line: &str) -> Result<u32, String> {
     line.parse::<u32>().map_err(|e| format!("{line:?}: {e}"))
 }
 
+#[pure]
+fn above(limit: u32, x: &u32) -> bool {
+    *x > limit
+}
 
 fn pools() -> Vec<Pool> {
     [1, 2]
@@ -191,7 +195,12 @@ fn pmap_into_rows_and_slices() {
         }
         for p in pools() {
             let mut out = vec![f32::NAN; w * h];
-            pmap_into!(blur_row(&img, w, _), 0..h, RowsMut::new(&mut out, w).expect("rows"), pool = &p);
+            pmap_into!(
+                blur_row(&img, w, _),
+                0..h,
+                RowsMut::new(&mut out, w).expect("rows"),
+                pool = &p
+            );
             assert_eq!(bits(&out), bits(&want));
             let mut sq = vec![0.0_f32; w * h];
             pmap_into!(square, &img, &mut sq, pool = &p);
@@ -206,10 +215,17 @@ fn pmap_into_rows_and_slices() {
                 RowsMut::new(&mut r, w).expect("rows"),
                 pool = &p
             );
-            assert!(r.chunks(w).enumerate().all(|(y, row)| row.iter().all(|&c| c == y as f32)));
+            assert!(r
+                .chunks(w)
+                .enumerate()
+                .all(|(y, row)| row.iter().all(|&c| c == y as f32)));
         }
         let mut first = vec![0_u32; w * h];
-        pmap_into!(out_first(100, _), 0..h, RowsMut::new(&mut first, w).expect("rows"));
+        pmap_into!(
+            out_first(100, _),
+            0..h,
+            RowsMut::new(&mut first, w).expect("rows")
+        );
         for (y, row) in first.chunks(w).enumerate() {
             for (x, &c) in row.iter().enumerate() {
                 assert_eq!(c, 100 + (y * 10 + x) as u32);
@@ -272,6 +288,43 @@ fn try_pmap_gives_the_lowest_failing_index() {
     let opt = try_pmap!(|x: &u32| x.checked_sub(1), &[1_u32, 2, 3]);
     assert_eq!(opt, Some(vec![0, 1, 2]));
     assert_eq!(try_pmap!(|x: &u32| x.checked_sub(1), &[1_u32, 0, 3]), None);
+}
+
+#[test]
+fn pscan_and_pfilter_match_sequential() {
+    let mut rng = Rng::new(9);
+    for len in [0, 1, 2, 1000, 9999, 100_000] {
+        let xs: Vec<u64> = (0..len)
+            .map(|_| u64::from((rng.next() as u32) % 1000))
+            .collect();
+        let want: Vec<u64> = xs
+            .iter()
+            .scan(0, |s, x| {
+                *s += x;
+                Some(*s)
+            })
+            .collect();
+        let fs: Vec<f64> = (0..len).map(|_| f64::from(rng.f32())).collect();
+        let mut float_bits = Vec::new();
+        for p in pools() {
+            assert_eq!(pscan!(|a, b| a + b, 0, &xs, pool = &p), want);
+            float_bits.push(bits64(&pscan!(|a, b| a + b, 0.0, &fs, pool = &p)));
+            let kept = pfilter!(|x: &u64| x % 2 == 0, &xs, pool = &p);
+            assert_eq!(
+                kept,
+                xs.iter()
+                    .copied()
+                    .filter(|x| x % 2 == 0)
+                    .collect::<Vec<_>>()
+            );
+        }
+        assert!(float_bits.windows(2).all(|w| w[0] == w[1]));
+        let us: Vec<u32> = (0..len as u32).collect();
+        assert_eq!(
+            pfilter!(above(10, _), &us),
+            us.iter().copied().filter(|&x| x > 10).collect::<Vec<_>>()
+        );
+    }
 }
 
 fn bits(v: &[f32]) -> Vec<u32> {

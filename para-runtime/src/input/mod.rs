@@ -10,12 +10,18 @@
 
 mod chunks;
 mod lines;
+#[cfg(feature = "ndarray")]
+mod ndarray;
 mod out;
 mod rows;
 mod zip;
 
 pub use chunks::Chunks;
 pub use lines::Lines;
+#[cfg(feature = "ndarray")]
+pub use self::ndarray::{
+    ArrayOut, ArrayRows, ArrayRowsMut, ArraySource, StridedIter, StridedRow, StridedRows,
+};
 pub use out::{IntoOutputs, Outputs, RowsMut, SliceOut};
 pub use rows::{OwnedRows, Rows};
 pub use zip::{Zip2, Zip3, Zip4};
