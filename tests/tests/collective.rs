@@ -798,7 +798,7 @@ fn a_panic_in_filter_is_re_raised_and_the_pool_stays_usable() {
                         if i == at {
                             std::panic::panic_any(i);
                         }
-                        i % 2 == 0
+                        i.is_multiple_of(2)
                     },
                     0..n,
                 )
@@ -806,6 +806,9 @@ fn a_panic_in_filter_is_re_raised_and_the_pool_stays_usable() {
             .unwrap_err();
             assert_eq!(err.downcast_ref::<usize>(), Some(&at));
         }
-        assert_eq!(p.filter(|i: usize| i % 2 == 0, 0..1_000_000).len(), 500_000);
+        assert_eq!(
+            p.filter(|i: usize| i.is_multiple_of(2), 0..1_000_000).len(),
+            500_000
+        );
     }
 }
