@@ -16,6 +16,8 @@ mod global;
 mod input;
 pub(crate) mod loom;
 mod mem;
+#[cfg(feature = "metrics")]
+mod metrics;
 #[cfg(feature = "mpi")]
 pub mod mpi;
 mod pool;

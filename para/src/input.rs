@@ -74,6 +74,23 @@ pub use para_runtime::{
     VecSource, Zip2, Zip3, Zip4,
 };
 
+/// ndarray inputs and outputs (cargo feature `ndarray`): `ArrayView1<T>` /
+/// `&Array1<T>` convert into [`ArraySource`] (items `&T`), `ArrayView2<T>`
+/// / `&Array2<T>` into [`ArrayRows`] (items `&[T]`, rows contiguous),
+/// [`StridedRows::new`] takes a view of any layout (items [`StridedRow`]);
+/// `ArrayViewMut2<T>` / `&mut Array2<T>` are `pmap_into!` row outputs
+/// ([`ArrayRowsMut`]), `ArrayViewMut1<U>` / `&mut Array1<U>` element
+/// outputs ([`ArrayOut`]).
+#[cfg(feature = "ndarray")]
+#[doc(inline)]
+pub use para_runtime::{
+    ArrayOut, ArrayRows, ArrayRowsMut, ArraySource, StridedIter, StridedRow, StridedRows,
+};
+
+// The shared owned inputs of async calls (`Arc<[T]>`, `Arc<Vec<T>>`).
+#[doc(inline)]
+pub use para_runtime::ArcSource;
+
 // The output side of `pmap_into!`: disjoint slots, one per item.
 #[doc(inline)]
 pub use para_runtime::{IntoOutputs, Outputs, SliceOut};

@@ -56,6 +56,8 @@ pub struct PoolBuilder {
     chunk_size: Option<usize>,
     name: Option<String>,
     restartable: bool,
+    #[cfg(feature = "metrics")]
+    metrics: bool,
 }
 
 impl PoolBuilder {
@@ -79,6 +81,26 @@ impl PoolBuilder {
     /// Name of the pool; workers are named `{name}-{index}`.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
+        self
+    }
+
+    /// Publish the pool's signals through the `metrics` facade (cargo
+    /// feature `metrics`): gauges `para_pool_workers`, `para_pool_queued`,
+    /// `para_pool_inflight` and the counter `para_pool_completed_total`,
+    /// each labelled `pool = <name>` (`"para"` by default). Updates run on
+    /// the signals' notifier thread, off the workers and callers; install
+    /// the recorder (a Prometheus exporter, say) before building the pool
+    /// to see the values from the start. Default: off.
+    ///
+    /// ```
+    /// let pool = para_runtime::Pool::builder().name("ranker").metrics(true).build()?;
+    /// let v: Vec<u32> = pool.map(|x: &u32| x + 1, &[1, 2, 3]);
+    /// assert_eq!(v, [2, 3, 4]);
+    /// # Ok::<(), para_runtime::BuildError>(())
+    /// ```
+    #[cfg(feature = "metrics")]
+    pub fn metrics(mut self, on: bool) -> Self {
+        self.metrics = on;
         self
     }
 
@@ -115,6 +137,12 @@ impl PoolBuilder {
             self.name.unwrap_or_else(|| "para".to_owned()),
             self.restartable,
         );
+        // Before the workers start, so that no change goes unpublished.
+        #[cfg(feature = "metrics")]
+        if self.metrics {
+            let published = crate::metrics::Published::install(&shared.name, &shared.signals);
+            let _ = shared.metrics.set(published);
+        }
         shared.start()?;
         Ok(Pool { shared })
     }

@@ -59,6 +59,10 @@ pub(crate) struct Shared {
     restartable: bool,
     /// Identity of this pool for its threads (`WORKER_OF` in `worker.rs`).
     id: usize,
+    /// The signals' `metrics`, when the builder asked for them
+    /// (`crate::metrics`); set once, before the workers start.
+    #[cfg(feature = "metrics")]
+    pub(crate) metrics: std::sync::OnceLock<crate::metrics::Published>,
 }
 
 static NEXT_POOL_ID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
@@ -85,6 +89,8 @@ impl Shared {
             name,
             restartable,
             id: NEXT_POOL_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            #[cfg(feature = "metrics")]
+            metrics: std::sync::OnceLock::new(),
         })
     }
 
