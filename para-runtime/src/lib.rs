@@ -35,6 +35,7 @@ mod loom_tests;
 pub use dispatch::{DispatchError, DispatchFuture};
 pub use error::{BuildError, RowsError};
 pub use global::{dispose_workers, global};
+pub use input::ArcSource;
 pub use input::{
     AsIs, Chunks, IntoSource, Item, Lines, OwnedRows, RangeSource, Rows, SliceSource, Source,
     SourceItem, VecSource, Zip2, Zip3, Zip4,
@@ -44,6 +45,7 @@ pub use input::{IntoOutputs, Outputs, RowsMut, SliceOut};
 pub use input::{
     ArrayOut, ArrayRows, ArrayRowsMut, ArraySource, StridedIter, StridedRow, StridedRows,
 };
+pub use pool::AsyncCall;
 pub use pool::{reset_heuristic, CallOptions, Pool, PoolBuilder, TryItem};
 pub use pure_data::PureData;
 #[doc(hidden)]

@@ -566,6 +566,8 @@ pub use para_runtime::{
 };
 // What a `try_pmap!` kernel returns (`Result<U, E>` or `Option<U>`).
 pub use para_runtime::TryItem;
+// The future of an async call (`Pool::map_async`, `pmap_async!`, ...).
+pub use para_runtime::AsyncCall;
 
 pub mod input;
 pub mod signals;

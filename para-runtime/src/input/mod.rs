@@ -13,6 +13,7 @@ mod lines;
 #[cfg(feature = "ndarray")]
 mod ndarray;
 mod out;
+mod owned;
 mod rows;
 mod zip;
 
@@ -23,6 +24,7 @@ pub use self::ndarray::{
     ArrayOut, ArrayRows, ArrayRowsMut, ArraySource, StridedIter, StridedRow, StridedRows,
 };
 pub use out::{IntoOutputs, Outputs, RowsMut, SliceOut};
+pub use owned::ArcSource;
 pub use rows::{OwnedRows, Rows};
 pub use zip::{Zip2, Zip3, Zip4};
 

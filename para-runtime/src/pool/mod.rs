@@ -14,6 +14,8 @@
 //! `builder.rs` holds [`PoolBuilder`] and [`CallOptions`]; this file the
 //! [`Pool`] handle and the state its threads share.
 
+mod async_calls;
+mod async_job;
 mod builder;
 mod calls;
 mod collective;
@@ -22,6 +24,8 @@ mod job;
 mod queue;
 mod worker;
 
+pub use async_calls::AsyncCall;
+pub(crate) use async_job::AsyncWork;
 pub use builder::{CallOptions, PoolBuilder};
 pub use collective::TryItem;
 pub(crate) use job::Job;
@@ -95,9 +99,11 @@ impl Shared {
     }
 
     /// Ask up to `n` workers to help with `job`; returns how many requests
-    /// were queued.
+    /// were queued. A call made on one of this pool's threads (nested)
+    /// may be helped by the spare thread too (`queue.rs`).
     fn push_help(&self, job: &Arc<Job>, n: usize) -> usize {
-        self.queue.push_help(job, n, &self.signals.queued)
+        self.queue
+            .push_help(job, n, self.on_worker(), &self.signals.queued)
     }
 
     /// Take help requests for `job` that no worker picked up back off the

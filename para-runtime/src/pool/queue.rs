@@ -28,12 +28,27 @@
 //! last task before sleeping, so back-to-back calls skip the futex
 //! wake-up; an idle pool spends no CPU after that.
 //!
+//! # The spare thread
+//! Besides its workers, a pool has one *spare* thread, which takes only the
+//! tasks that no calling thread works on: an async call's chunks, and the
+//! help requests of a call made on one of the pool's own threads (a kernel
+//! that calls the pool). A blocking caller is one more thread on its own
+//! call, which is why the default pool has cores − 1 workers; the spare
+//! stands in for it where there is none, so an async call, or a call
+//! nested in a dispatched kernel, gets as many threads as a blocking call.
+//! Each such entry is marked `spare` on the queue; the spare pops the
+//! first marked entry and sleeps on a condition variable of its own
+//! (`spare_cv`, counted in `spare_sleepers`), under the same lock and with
+//! the same re-check as the workers: a push of a marked entry reads
+//! `spare_sleepers` in its critical section and notifies after it.
+//! `spare_pending` is its `pending` hint, for marked entries only.
+//!
 //! # Generations
 //! Every stop bumps `generation`: a worker serves only the generation it
 //! was started for, so a worker that outlives a stop (it was inside a
 //! kernel that disposed its own pool) never serves the restarted pool.
 
-use super::Job;
+use super::{AsyncWork, Job};
 use crate::loom::{lock, AtomicBool, AtomicUsize, Condvar, Mutex, MutexGuard, Ordering};
 use crate::signals::Signal;
 use std::collections::VecDeque;
@@ -57,12 +72,22 @@ pub(crate) enum Task {
     Help(Arc<Job>),
     /// Run one request (a dispatch).
     Request(Box<dyn Request>),
+    /// Help an async call with its chunks.
+    Async(Arc<dyn AsyncWork>),
+}
+
+/// A queued task, and whether the spare thread may take it (see the
+/// module's `# The spare thread`).
+struct Entry {
+    task: Task,
+    spare: bool,
 }
 
 /// What the queue's lock guards.
 struct State {
-    tasks: VecDeque<Task>,
+    tasks: VecDeque<Entry>,
     sleepers: usize,
+    spare_sleepers: usize,
     shutdown: bool,
     generation: u64,
 }
@@ -75,7 +100,9 @@ struct State {
 pub(crate) struct Queue {
     state: Mutex<State>,
     cv: Condvar,
+    spare_cv: Condvar,
     pending: AtomicUsize,
+    spare_pending: AtomicUsize,
     asleep: AtomicUsize,
 }
 
@@ -85,11 +112,14 @@ impl Queue {
             state: Mutex::new(State {
                 tasks: VecDeque::new(),
                 sleepers: 0,
+                spare_sleepers: 0,
                 shutdown: false,
                 generation: 0,
             }),
             cv: Condvar::new(),
+            spare_cv: Condvar::new(),
             pending: AtomicUsize::new(0),
+            spare_pending: AtomicUsize::new(0),
             asleep: AtomicUsize::new(0),
         }
     }
@@ -115,35 +145,65 @@ impl Queue {
         q.shutdown = true;
         q.generation += 1;
         self.pending.store(0, Ordering::Relaxed);
+        self.spare_pending.store(0, Ordering::Relaxed);
         queued.sub(q.tasks.len());
-        q.tasks.drain(..).collect()
+        q.tasks.drain(..).map(|e| e.task).collect()
     }
 
-    /// Wake every sleeping worker (after [`Queue::close`]).
+    /// Wake every sleeping worker and the spare (after [`Queue::close`]).
     pub(crate) fn wake_all(&self) {
         self.cv.notify_all();
+        self.spare_cv.notify_all();
     }
 
     /// Push `n` help requests for `job`; returns how many were pushed (0
-    /// once shut down).
-    pub(crate) fn push_help(&self, job: &Arc<Job>, n: usize, queued: &Signal) -> usize {
+    /// once shut down). `nested`: the call was made on one of the pool's
+    /// own threads, so the spare may help too.
+    pub(crate) fn push_help(
+        &self,
+        job: &Arc<Job>,
+        n: usize,
+        nested: bool,
+        queued: &Signal,
+    ) -> usize {
+        self.push_many(|| Task::Help(Arc::clone(job)), n, nested, queued)
+    }
+
+    /// Push `n` requests to help async call `work` (the spare may take
+    /// them); returns how many were pushed (0 once shut down).
+    pub(crate) fn push_async(&self, work: &Arc<dyn AsyncWork>, n: usize, queued: &Signal) -> usize {
+        self.push_many(|| Task::Async(Arc::clone(work)), n, true, queued)
+    }
+
+    /// Push `n` tasks made by `task`, marked `spare` or not; wake as many
+    /// sleeping workers, and the spare if they are marked and it sleeps.
+    fn push_many(&self, task: impl Fn() -> Task, n: usize, spare: bool, queued: &Signal) -> usize {
         if n == 0 {
             return 0;
         }
-        let sleepers = {
+        let (sleepers, spare_sleepers) = {
             let mut q = lock(&self.state);
             if q.shutdown {
                 return 0;
             }
             for _ in 0..n {
-                q.tasks.push_back(Task::Help(Arc::clone(job)));
+                q.tasks.push_back(Entry {
+                    task: task(),
+                    spare,
+                });
             }
             self.pending.fetch_add(n, Ordering::Release);
+            if spare {
+                self.spare_pending.fetch_add(n, Ordering::Release);
+            }
             queued.add(n);
-            q.sleepers
+            (q.sleepers, if spare { q.spare_sleepers } else { 0 })
         };
         for _ in 0..n.min(sleepers) {
             self.cv.notify_one();
+        }
+        if spare_sleepers > 0 {
+            self.spare_cv.notify_one();
         }
         n
     }
@@ -161,7 +221,10 @@ impl Queue {
             if q.shutdown {
                 return Err(r);
             }
-            q.tasks.push_back(Task::Request(r));
+            q.tasks.push_back(Entry {
+                task: Task::Request(r),
+                spare: false,
+            });
             self.pending.fetch_add(1, Ordering::Release);
             queued.add(1);
             q.sleepers
@@ -183,16 +246,19 @@ impl Queue {
         let removed: Vec<Task> = {
             let mut q = lock(&self.state);
             let mut removed = Vec::new();
+            let mut spare = 0;
             let mut kept = std::collections::VecDeque::with_capacity(q.tasks.len());
-            for t in q.tasks.drain(..) {
-                if pred(&t) {
-                    removed.push(t);
+            for e in q.tasks.drain(..) {
+                if pred(&e.task) {
+                    spare += usize::from(e.spare);
+                    removed.push(e.task);
                 } else {
-                    kept.push_back(t);
+                    kept.push_back(e);
                 }
             }
             q.tasks = kept;
             self.pending.fetch_sub(removed.len(), Ordering::Relaxed);
+            self.spare_pending.fetch_sub(spare, Ordering::Relaxed);
             queued.sub(removed.len());
             removed
         };
@@ -201,23 +267,48 @@ impl Queue {
         }
     }
 
-    fn try_pop(&self, generation: u64) -> Option<Task> {
+    /// Take the first task a worker (`spare`: the spare thread) may run,
+    /// under the lock.
+    fn pop(&self, q: &mut State, spare: bool) -> Option<Task> {
+        let at = if spare {
+            q.tasks.iter().position(|e| e.spare)?
+        } else {
+            0
+        };
+        let e = q.tasks.remove(at)?;
+        self.pending.fetch_sub(1, Ordering::Relaxed);
+        if e.spare {
+            self.spare_pending.fetch_sub(1, Ordering::Relaxed);
+        }
+        Some(e.task)
+    }
+
+    fn try_pop(&self, generation: u64, spare: bool) -> Option<Task> {
         let mut q = lock(&self.state);
         if q.generation != generation {
             return None;
         }
-        let t = q.tasks.pop_front()?;
-        self.pending.fetch_sub(1, Ordering::Relaxed);
-        Some(t)
+        self.pop(&mut q, spare)
     }
 
-    /// The next task for a worker of `generation`, or `None` at shutdown
-    /// (or once that generation has ended): take one if queued, else spin
-    /// for up to [`SPIN_NS`](crate::chunk::SPIN_NS) while the pool is
+    /// The next task for a worker of `generation` (`spare`: for the spare
+    /// thread, which takes only marked tasks), or `None` at shutdown (or
+    /// once that generation has ended): take one if queued, else spin for
+    /// up to [`SPIN_NS`](crate::chunk::SPIN_NS) while the pool is
     /// `running`, else sleep. The caller uncounts the task from `queued`.
-    pub(crate) fn next_task(&self, generation: u64, running: &AtomicBool) -> Option<Task> {
-        if self.pending.load(Ordering::Acquire) > 0 {
-            if let Some(t) = self.try_pop(generation) {
+    pub(crate) fn next_task(
+        &self,
+        generation: u64,
+        running: &AtomicBool,
+        spare: bool,
+    ) -> Option<Task> {
+        let hint = if spare {
+            &self.spare_pending
+        } else {
+            &self.pending
+        };
+        if hint.load(Ordering::Acquire) > 0 {
+            if let Some(t) = self.try_pop(generation, spare) {
                 return Some(t);
             }
         }
@@ -225,7 +316,7 @@ impl Queue {
         {
             let start = Instant::now();
             let mut spins = 0u32;
-            while self.pending.load(Ordering::Acquire) == 0 && running.load(Ordering::Relaxed) {
+            while hint.load(Ordering::Acquire) == 0 && running.load(Ordering::Relaxed) {
                 crate::loom::spin_hint();
                 spins = spins.wrapping_add(1);
                 if spins.is_multiple_of(64)
@@ -242,12 +333,24 @@ impl Queue {
             if q.shutdown || q.generation != generation {
                 return None;
             }
-            if let Some(t) = q.tasks.pop_front() {
-                self.pending.fetch_sub(1, Ordering::Relaxed);
+            if let Some(t) = self.pop(&mut q, spare) {
                 return Some(t);
             }
-            q = self.sleep(q);
+            q = if spare {
+                self.sleep_spare(q)
+            } else {
+                self.sleep(q)
+            };
         }
+    }
+
+    /// The spare's [`Queue::sleep`]: on `spare_cv`, counted in
+    /// `spare_sleepers`.
+    fn sleep_spare<'a>(&self, mut q: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
+        q.spare_sleepers += 1;
+        q = crate::loom::wait(&self.spare_cv, q);
+        q.spare_sleepers -= 1;
+        q
     }
 
     /// Wait on the condition variable, counted in `sleepers` (and
@@ -291,22 +394,73 @@ mod loom_models {
 
     /// A worker of generation 0: its tasks' ids, taking at most `most`.
     fn worker(q: &Arc<Queue>, queued: &Signal, most: usize) -> thread::JoinHandle<Vec<usize>> {
+        serve(q, queued, most, false)
+    }
+
+    /// A worker (`spare`: the spare thread) of generation 0: its tasks'
+    /// ids (an async task's is 0), taking at most `most`.
+    fn serve(
+        q: &Arc<Queue>,
+        queued: &Signal,
+        most: usize,
+        spare: bool,
+    ) -> thread::JoinHandle<Vec<usize>> {
         let (q, queued) = (Arc::clone(q), queued.clone());
         thread::spawn(move || {
             let running = AtomicBool::new(true);
             let mut ran = Vec::new();
             while ran.len() < most {
-                let Some(t) = q.next_task(0, &running) else {
+                let Some(t) = q.next_task(0, &running, spare) else {
                     break;
                 };
                 queued.sub(1);
                 match t {
                     Task::Request(r) => ran.push(r.id()),
+                    Task::Async(_) => ran.push(0),
                     Task::Help(_) => unreachable!("no help requests here"),
                 }
             }
             ran
         })
+    }
+
+    struct Nop;
+    impl AsyncWork for Nop {
+        fn work(&self, _: &dyn Fn(usize), _: &dyn Fn()) {}
+    }
+
+    /// The spare going to sleep against an async push: it gets the task
+    /// (loom reports a deadlock if it sleeps for good). Fails with
+    /// "deadlock" if a push of a marked task does not read
+    /// `spare_sleepers` in its critical section, or if the spare sleeps
+    /// before re-checking for marked tasks under the lock.
+    #[test]
+    fn loom_queue_async_push_racing_the_spare_going_to_sleep() {
+        loom::model(|| {
+            let (q, queued) = (Arc::new(Queue::new()), Signal::new());
+            let spare = serve(&q, &queued, 1, true);
+            let work: Arc<dyn AsyncWork> = Arc::new(Nop);
+            assert_eq!(q.push_async(&work, 1, &queued), 1);
+            assert_eq!(spare.join().unwrap(), [0]);
+            assert_eq!(queued.get(), 0);
+        });
+    }
+
+    /// A request queued ahead of an async task: the spare skips the
+    /// request and takes the async task; a worker takes the request.
+    #[test]
+    fn loom_queue_the_spare_takes_only_marked_tasks() {
+        loom::model(|| {
+            let (q, queued) = (Arc::new(Queue::new()), Signal::new());
+            assert!(push(&q, 7, 1, &queued));
+            let work: Arc<dyn AsyncWork> = Arc::new(Nop);
+            assert_eq!(q.push_async(&work, 1, &queued), 1);
+            let spare = serve(&q, &queued, 1, true);
+            assert_eq!(spare.join().unwrap(), [0]);
+            let w = worker(&q, &queued, 1);
+            assert_eq!(w.join().unwrap(), [7]);
+            assert_eq!(queued.get(), 0);
+        });
     }
 
     /// A worker that finds the queue empty and goes to sleep, against a

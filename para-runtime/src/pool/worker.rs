@@ -8,6 +8,14 @@
 //! [`WORKER_OF`]; a stop made on one of the pool's own workers (a kernel
 //! that disposes its own pool) detaches that thread instead of joining
 //! anything: see [`Shared::stop`].
+//!
+//! # The spare thread
+//! Each generation also starts one spare thread, `{name}-spare`, which
+//! runs the same loop on the tasks no calling thread works on (see
+//! `queue.rs`'s `# The spare thread`). It is not counted in
+//! `workers_count` (which counts the `concurrency` workers), but its tasks
+//! count in `queued` and `inflight` like any other; it starts, stops and
+//! detaches with the workers.
 
 use super::{Shared, Task};
 use crate::error::BuildError;
@@ -23,6 +31,8 @@ std::thread_local! {
     /// Id of the pool this thread was a worker of until a stop on it
     /// detached it (0: none); it still runs that pool's task.
     static DETACHED_FROM: Cell<usize> = const { Cell::new(0) };
+    /// Whether this thread is its pool's spare thread.
+    static SPARE: Cell<bool> = const { Cell::new(false) };
     /// Whether this worker's current task still counts in `inflight` (a
     /// request takes itself out before it publishes its answer, and user
     /// code may dispose the pool after that).
@@ -49,11 +59,22 @@ impl Shared {
             return Ok(());
         }
         let generation = self.queue.open();
-        for index in 0..self.concurrency {
+        // `build()` returns a ready pool: the spare too has started (its
+        // start-up, allocations included, is over before the first call).
+        let spare_up = Arc::new(std::sync::Barrier::new(2));
+        // The workers, then the spare (index `concurrency`).
+        for index in 0..=self.concurrency {
             let me = Arc::clone(self);
+            let spare = index == self.concurrency;
+            let up = spare.then(|| Arc::clone(&spare_up));
+            let name = if spare {
+                format!("{}-spare", self.name)
+            } else {
+                format!("{}-{index}", self.name)
+            };
             let spawned = std::thread::Builder::new()
-                .name(format!("{}-{index}", self.name))
-                .spawn(move || me.worker_main(generation));
+                .name(name)
+                .spawn(move || me.worker_main(generation, up));
             match spawned {
                 Ok(h) => handles.live.push(h),
                 Err(source) => {
@@ -65,6 +86,7 @@ impl Shared {
         }
         self.running.store(true, Ordering::Release);
         drop(handles);
+        spare_up.wait();
         // `build()` returns a ready pool: every worker has started.
         while self.signals.workers_count.get() < self.concurrency
             && self.running.load(Ordering::Acquire)
@@ -127,19 +149,34 @@ impl Shared {
         if attached {
             WORKER_OF.with(|w| w.set(0));
             DETACHED_FROM.with(|d| d.set(self.id));
-            self.signals.workers_count.sub(1);
+            if !SPARE.with(Cell::get) {
+                self.signals.workers_count.sub(1);
+            }
             if IN_FLIGHT.with(|f| f.replace(false)) {
                 self.signals.inflight.sub(1);
             }
         }
         for t in cancelled {
-            if let Task::Request(r) = t {
-                // `cancel` contains the panics of the user's values it
-                // drops; this catch keeps the remaining cancellations and
-                // the joins going even so.
-                if let Err(p) = catch_unwind(AssertUnwindSafe(|| r.cancel())) {
-                    crate::unwind::drop_payload(p);
+            match t {
+                Task::Request(r) => {
+                    // `cancel` contains the panics of the user's values it
+                    // drops; this catch keeps the remaining cancellations
+                    // and the joins going even so.
+                    if let Err(p) = catch_unwind(AssertUnwindSafe(|| r.cancel())) {
+                        crate::unwind::drop_payload(p);
+                    }
                 }
+                // An async call has no caller to finish it: the chunks its
+                // workers had not started yet run here, as work in flight
+                // (its future then gets its answer; `work` contains the
+                // kernels' panics).
+                Task::Async(a) => {
+                    let done = catch_unwind(AssertUnwindSafe(|| a.work(&|_| {}, &|| {})));
+                    if let Err(p) = done {
+                        crate::unwind::drop_payload(p);
+                    }
+                }
+                Task::Help(_) => {}
             }
         }
         for h in joinable {
@@ -167,13 +204,22 @@ impl Shared {
 
     /// The loop of a worker of `generation`: take a task, run it, until the
     /// generation ends or a stop on this thread detaches it.
-    fn worker_main(self: Arc<Self>, generation: u64) {
+    /// `spare_up`: this is the spare thread, and `start` waits on it.
+    fn worker_main(self: Arc<Self>, generation: u64, spare_up: Option<Arc<std::sync::Barrier>>) {
         WORKER_OF.with(|w| w.set(self.id));
-        self.signals.workers_count.add(1);
-        let _exit = DecOnDrop::new(&self.signals.workers_count, self.id);
+        let spare = spare_up.is_some();
+        SPARE.with(|s| s.set(spare));
+        if let Some(up) = spare_up {
+            up.wait();
+        }
+        // The spare is not counted in `workers_count`.
+        let _exit = (!spare).then(|| {
+            self.signals.workers_count.add(1);
+            DecOnDrop::new(&self.signals.workers_count, self.id)
+        });
         // A thread detached by a stop on itself (see `stop`) has left.
         while WORKER_OF.with(|w| w.get()) == self.id {
-            let Some(task) = self.queue.next_task(generation, &self.running) else {
+            let Some(task) = self.queue.next_task(generation, &self.running, spare) else {
                 break;
             };
             self.signals.queued.sub(1);
@@ -189,6 +235,7 @@ impl Shared {
                     job.work(&|n| self.signals.completed.add(n), &|| running.fire());
                 }
                 Task::Request(r) => r.run(&|| running.fire()),
+                Task::Async(a) => a.work(&|n| self.signals.completed.add(n), &|| running.fire()),
             }));
             if let Err(p) = ran {
                 crate::unwind::drop_payload(p);
