@@ -297,10 +297,10 @@ impl<T> fmt::Debug for ArrayRows<'_, T> {
     }
 }
 
-/// Whether rows of `cols` items at column stride `col_stride` are
-/// contiguous slices.
-fn rows_contiguous(cols: usize, col_stride: isize) -> bool {
-    cols <= 1 || col_stride == 1
+/// Whether `rows` rows of `cols` items at column stride `col_stride` are
+/// contiguous slices (an empty view has strides 0).
+fn rows_contiguous(rows: usize, cols: usize, col_stride: isize) -> bool {
+    rows == 0 || cols <= 1 || col_stride == 1
 }
 
 #[cold]
@@ -315,12 +315,12 @@ fn strided_rows_panic(what: &str, rows: usize, cols: usize, strides: &[isize]) -
 }
 
 impl<'a, T> ArrayRows<'a, T> {
-    /// The rows of `view`, if they are contiguous (column stride 1, or at
-    /// most one column); `None` otherwise (use [`StridedRows::new`]).
+    /// The rows of `view`, if they are contiguous (column stride 1, at
+    /// most one column, or no rows); `None` otherwise (use [`StridedRows::new`]).
     pub fn new(view: ArrayView2<'a, T>) -> Option<Self> {
         let (rows, cols) = view.dim();
         let strides = view.strides();
-        rows_contiguous(cols, strides[1]).then(|| ArrayRows {
+        rows_contiguous(rows, cols, strides[1]).then(|| ArrayRows {
             ptr: view.as_ptr(),
             rows,
             cols,
@@ -895,7 +895,7 @@ impl<'a, T> ArrayRowsMut<'a, T> {
         // A mutable view never aliases its elements; the second check
         // keeps that true of whole rows without relying on it.
         let disjoint = rows <= 1 || cols == 0 || rs.unsigned_abs() >= cols;
-        (rows_contiguous(cols, cs) && disjoint).then(|| ArrayRowsMut {
+        (rows_contiguous(rows, cols, cs) && disjoint).then(|| ArrayRowsMut {
             ptr: view.as_mut_ptr(),
             rows,
             cols,
