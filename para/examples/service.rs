@@ -1,6 +1,8 @@
 //! A small tokio service: requests are served by `dispatch_async` to named
-//! kernels, a para `Semaphore` bounds the requests in flight, and an effect
-//! prints the pool's signals as they change.
+//! kernels, a batch endpoint scores a whole batch with `map_async` (the
+//! pool's threads run it; the runtime's two threads stay free for the other
+//! requests), a para `Semaphore` bounds the requests in flight, and an
+//! effect prints the pool's signals as they change.
 //!
 //! `cargo run --release --example service`
 
@@ -20,6 +22,15 @@ fn checksum(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3)
     })
+}
+
+/// Items in a request to the batch endpoint.
+const BATCH: usize = 4096;
+
+/// The batch endpoint: score every item of a batch on the pool, awaited.
+async fn score_batch(pool: &Pool, batch: Vec<f32>) -> u64 {
+    let scores: Vec<f32> = pool.map_async(|x: &f32| x * 0.5 + 1.0, batch).await;
+    scores.iter().map(|s| *s as u64).sum()
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -47,7 +58,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .await
                 .expect("never closed");
             peak.fetch_max(8 - limit.available_permits(), Ordering::Relaxed);
-            if i % 2 == 0 {
+            if i % 10 == 9 {
+                let batch: Vec<f32> = (0..BATCH).map(|k| ((k + i) % 100) as f32).collect();
+                Ok(score_batch(&pool, batch).await)
+            } else if i % 2 == 0 {
                 let batch: Vec<f32> = (0..64).map(|k| ((k * 7 + i) % 64) as f32).collect();
                 let r: Vec<u32> = pool.dispatch_async("rankBatch", batch).await?;
                 Ok::<u64, DispatchError>(u64::from(r[0]))
@@ -64,7 +78,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     drop(fx);
     let s = pool.signals();
     println!(
-        "served {requests} requests; peak in flight {} (limit 8); checksum {acc:x}",
+        "served {requests} requests ({} batches of {BATCH}); peak in flight {} (limit 8); checksum {acc:x}",
+        requests / 10,
         peak.load(Ordering::Relaxed)
     );
     println!(
@@ -78,6 +93,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Err(e) => println!("a typo is caught before anything runs: {e}"),
         Ok(_) => unreachable!(),
     }
-    assert_eq!(s.completed.get(), requests);
+    // One item per dispatch, `BATCH` per batch request.
+    let batches = requests / 10;
+    assert_eq!(s.completed.get(), requests - batches + batches * BATCH);
     Ok(())
 }
