@@ -1,0 +1,162 @@
+//! A service-shaped load: 16 concurrent requests, each mapping a
+//! 100,000-item batch, on a 2-worker tokio runtime, served three ways in
+//! one group:
+//!
+//! - `map_async`: `para::global().map_async(score, batch).await`;
+//! - `spawn_blocking_pmap`: `spawn_blocking(move || pmap!(score, &batch))`;
+//! - `rayon_spawn_oneshot`: `rayon::spawn` of a `par_iter` map answering on
+//!   a oneshot channel (what tokio-rayon does).
+//!
+//! criterion reports the rounds' throughput in requests (elements) per
+//! second. A ping task on the same runtime ticks every millisecond while
+//! each variant runs; its lateness (how long after its deadline a tick ran)
+//! is collected and its p99 printed after each variant, with the requests
+//! per second over the same rounds: a runtime thread blocked by a request
+//! shows there.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const REQUESTS: usize = 16;
+const BATCH: usize = 100_000;
+
+/// A per-item kernel of some tens of nanoseconds.
+#[para::pure]
+fn score(x: &f32) -> f32 {
+    let mut v = *x;
+    for _ in 0..4 {
+        v = v * 0.75 + (v * v).sqrt() * 0.25 + 1.0;
+    }
+    v
+}
+
+/// A ping task ticking every millisecond: the lateness of each tick.
+struct Ping {
+    stop: Arc<AtomicBool>,
+    lateness: Arc<Mutex<Vec<Duration>>>,
+}
+
+impl Ping {
+    fn start(rt: &tokio::runtime::Runtime) -> Ping {
+        let stop = Arc::new(AtomicBool::new(false));
+        let lateness = Arc::new(Mutex::new(Vec::new()));
+        let (s, l) = (Arc::clone(&stop), Arc::clone(&lateness));
+        rt.spawn(async move {
+            let mut iv = tokio::time::interval(Duration::from_millis(1));
+            iv.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            while !s.load(Ordering::Relaxed) {
+                let due = iv.tick().await;
+                let late = Instant::now().saturating_duration_since(due.into_std());
+                l.lock().unwrap().push(late);
+            }
+        });
+        Ping { stop, lateness }
+    }
+
+    /// Stop, and the p99 lateness of the ticks (and how many there were).
+    fn stop(self) -> (Duration, usize) {
+        self.stop.store(true, Ordering::Relaxed);
+        std::thread::sleep(Duration::from_millis(5));
+        let mut v = self.lateness.lock().unwrap().clone();
+        v.sort_unstable();
+        let p99 = v
+            .get((v.len() * 99 / 100).min(v.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or_default();
+        (p99, v.len())
+    }
+}
+
+fn service(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_time()
+        .build()
+        .unwrap();
+    let rayon = Arc::new(rayon::ThreadPoolBuilder::new().build().unwrap());
+    let batch: Arc<[f32]> = (0..BATCH).map(|i| (i % 1000) as f32 * 0.01).collect();
+    let want: Vec<f32> = batch.iter().map(score).collect();
+    let check = |out: &[f32]| assert!(out.len() == BATCH && out[BATCH - 1] == want[BATCH - 1]);
+
+    type Serve = dyn Fn(Arc<[f32]>) -> std::pin::Pin<Box<dyn std::future::Future<Output = Vec<f32>> + Send>>
+        + Send
+        + Sync;
+    let variants: Vec<(&str, Arc<Serve>)> = vec![
+        (
+            "map_async",
+            Arc::new(|b: Arc<[f32]>| Box::pin(para::global().map_async(score, b)) as _),
+        ),
+        (
+            "spawn_blocking_pmap",
+            Arc::new(|b: Arc<[f32]>| {
+                Box::pin(async move {
+                    tokio::task::spawn_blocking(move || para::pmap!(score, &b[..]))
+                        .await
+                        .unwrap()
+                }) as _
+            }),
+        ),
+        ("rayon_spawn_oneshot", {
+            let rayon = Arc::clone(&rayon);
+            Arc::new(move |b: Arc<[f32]>| {
+                let (tx, rx) = tokio::sync::oneshot::channel();
+                rayon.spawn(move || {
+                    let out: Vec<f32> = b.par_iter().map(score).collect();
+                    let _ = tx.send(out);
+                });
+                Box::pin(async move { rx.await.unwrap() }) as _
+            })
+        }),
+    ];
+
+    let mut g = c.benchmark_group("service");
+    g.sample_size(20)
+        .measurement_time(Duration::from_secs(4))
+        .warm_up_time(Duration::from_millis(500))
+        .throughput(Throughput::Elements(REQUESTS as u64));
+    let mut report = Vec::new();
+    for (name, serve) in variants {
+        let ping = Ping::start(&rt);
+        let mut rounds = 0usize;
+        let mut busy = Duration::ZERO;
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let t = Instant::now();
+                let outs = rt.block_on(async {
+                    let tasks: Vec<_> = (0..REQUESTS)
+                        .map(|_| {
+                            let (serve, b) = (Arc::clone(&serve), Arc::clone(&batch));
+                            tokio::spawn(async move { serve(b).await })
+                        })
+                        .collect();
+                    let mut outs = Vec::with_capacity(REQUESTS);
+                    for t in tasks {
+                        outs.push(t.await.unwrap());
+                    }
+                    outs
+                });
+                busy += t.elapsed();
+                rounds += 1;
+                for o in &outs {
+                    check(o);
+                }
+            })
+        });
+        let (p99, ticks) = ping.stop();
+        let rps = (rounds * REQUESTS) as f64 / busy.as_secs_f64();
+        report.push(format!(
+            "service/{name}: {rps:.0} req/s over {rounds} rounds; ping p99 lateness {:.3} ms ({ticks} ticks)",
+            p99.as_secs_f64() * 1e3
+        ));
+    }
+    g.finish();
+    for line in report {
+        eprintln!("{line}");
+    }
+}
+
+criterion_group!(benches, service);
+criterion_main!(benches);
