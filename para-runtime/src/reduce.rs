@@ -165,26 +165,6 @@ pub(crate) fn window_slots<V>(threads: usize) -> usize {
     per_thread * threads.max(1)
 }
 
-/// One block of the reduction tree, on its own: items `r` of `src`, each
-/// mapped by `map`, folded with `g` from `init` exactly as
-/// [`Tree::block`] folds a block (eight sub-folds from [`SPLIT_MIN`] items
-/// on). `scan` sums its blocks with it, so a scan's block sums are the
-/// bits a reduction of that block would give.
-///
-/// # Panics
-/// If `r` is not inside `0..src.len()`.
-#[inline]
-pub(crate) fn fold_block<S, M, G, V>(src: &S, r: Range<usize>, init: &V, map: &M, g: &G) -> V
-where
-    S: Source,
-    M: Fn(Item<'_, S>) -> V,
-    G: Fn(V, V) -> V,
-    V: Clone,
-{
-    assert!(r.start <= r.end, "block out of bounds");
-    fold_range(src, r.start, r.end, init, map, g)
-}
-
 /// Fold items `lo..hi` of `src`, each mapped by `map`, with `g` from `init`.
 #[inline]
 fn fold_range<S, M, G, V>(src: &S, lo: usize, hi: usize, init: &V, map: &M, g: &G) -> V

@@ -617,24 +617,31 @@ fn try_map_panics_are_failures_of_their_index() {
 
 // -------------------------------------------------------------------- scan
 
-/// The documented scan tree, sequentially, with `reduce`'s block sums
-/// (a one-block `reduce` of the block: `chunk_size` covering it).
-fn scan_tree(p: &Pool, xs: &[f64], block: usize) -> Vec<f64> {
+/// The documented scan tree, sequentially: blocks of `block` items, each
+/// cut into eight lanes from 64 items on (the last lane takes the rest);
+/// every lane summed from 0, the prefixes chained through the lane sums,
+/// every lane rescanned from its prefix.
+fn scan_tree(xs: &[f64], block: usize) -> Vec<f64> {
     let mut out = Vec::with_capacity(xs.len());
     let mut prefix = 0.0f64;
     for c in xs.chunks(block) {
-        let s = p.reduce_with(
-            CallOptions::default().chunk_size(c.len()),
-            |a, b| a + b,
-            0.0,
-            c,
-        );
-        let mut acc = prefix;
-        for x in c {
-            acc += x;
-            out.push(acc);
+        let lanes: Vec<&[f64]> = if c.len() < 64 {
+            vec![c]
+        } else {
+            let q = c.len() / 8;
+            (0..8)
+                .map(|k| &c[k * q..if k == 7 { c.len() } else { (k + 1) * q }])
+                .collect()
+        };
+        for lane in lanes {
+            let s = lane.iter().fold(0.0, |a, x| a + x);
+            let mut acc = prefix;
+            for x in lane {
+                acc += x;
+                out.push(acc);
+            }
+            prefix += s;
         }
-        prefix += s;
     }
     out
 }
@@ -690,14 +697,11 @@ fn float_scan_is_bit_identical_across_concurrency_and_the_tree() {
     let mut rng = Rng::new(9);
     for n in [1, 63, 64, 65, 1000, 10_007, 1_000_003] {
         let xs: Vec<f64> = (0..n).map(|_| rng.f64() * 1e6).collect();
-        let want: Vec<u64> = scan_tree(&pools[0], &xs, reduce_block(n, None))
+        let want: Vec<u64> = scan_tree(&xs, reduce_block(n, None))
             .iter()
             .map(|x| x.to_bits())
             .collect();
-        let want_333: Vec<u64> = scan_tree(&pools[0], &xs, 333)
-            .iter()
-            .map(|x| x.to_bits())
-            .collect();
+        let want_333: Vec<u64> = scan_tree(&xs, 333).iter().map(|x| x.to_bits()).collect();
         for p in &pools {
             for _ in 0..3 {
                 let got: Vec<u64> = p

@@ -45,6 +45,16 @@ const TAKEN: usize = 2;
 /// loaded machine the putter may have been preempted.
 const SPINS_BEFORE_YIELD: u32 = 1 << 12;
 
+/// Yields before a waiter starts sleeping between looks: a putter that is
+/// still not done has lost its core for a while (more threads than cores),
+/// and a spinning waiter would only keep it off longer.
+const YIELDS_BEFORE_SLEEP: u32 = 1 << 6;
+
+/// How long a waiter sleeps between looks once it sleeps: short against a
+/// scheduler's time slice (milliseconds), long against a look.
+#[cfg(not(loom))]
+const SLEEP: std::time::Duration = std::time::Duration::from_micros(20);
+
 struct Link<V> {
     state: AtomicUsize,
     value: UnsafeCell<MaybeUninit<V>>,
@@ -103,11 +113,13 @@ impl<V> Chain<V> {
                 return None;
             }
             if spins < SPINS_BEFORE_YIELD {
-                spins += 1;
                 crate::loom::spin_hint();
-            } else {
+            } else if spins < SPINS_BEFORE_YIELD + YIELDS_BEFORE_SLEEP {
                 crate::loom::thread::yield_now();
+            } else {
+                wait_a_little();
             }
+            spins = spins.saturating_add(1);
         }
         // SAFETY: `FULL` was loaded with `Acquire`, so the value's write is
         // visible; link `k` is taken by one block only, once, so the value
@@ -144,6 +156,14 @@ impl<V> Drop for Chain<V> {
     fn drop(&mut self) {
         self.reset();
     }
+}
+
+/// Sleep `SLEEP` (a yield in loom models, which have no clock).
+fn wait_a_little() {
+    #[cfg(loom)]
+    crate::loom::thread::yield_now();
+    #[cfg(not(loom))]
+    std::thread::sleep(SLEEP);
 }
 
 /// Poisons its chain when dropped, unless [`disarm`](Self::disarm)ed.

@@ -79,7 +79,10 @@ impl Pool {
                 "para: filter: an output of up to {n} items of {size} bytes each cannot be allocated (more than isize::MAX bytes)"
             );
         }
-        let mut out = Vec::with_capacity(n);
+        let mut out: Vec<<I::Source as Source>::Value> = Vec::with_capacity(n);
+        // Huge pages for a big output, as in `map` (only what is written is
+        // faulted in).
+        crate::mem::advise_huge(out.as_mut_ptr().cast(), n * size);
         let block = chunk::reduce_block(n, opts.chunk_size.or(self.shared.chunk_size));
         let mut units = FilterBlocks {
             src: &src,
@@ -140,16 +143,27 @@ where
     }
 
     /// Evaluate the predicate on block `b`'s items into `bits` (bit `k`
-    /// for item `lo + k`); returns how many it keeps.
+    /// for item `lo + k`; `bits` covers the longest block, its words past
+    /// this block's end are cleared); returns how many it keeps.
     fn mark(&self, b: usize, bits: &mut [u64]) -> usize {
         let r = self.blocks.span(b);
-        let lo = r.start;
-        bits.fill(0);
-        self.src.for_each_in(r, |i, x| {
-            let k = i - lo;
-            bits[k / 64] |= u64::from((self.pred)(x)) << (k % 64);
-        });
-        bits.iter().map(|w| w.count_ones() as usize).sum()
+        assert!(r.end <= self.src.len(), "block out of bounds");
+        let src = self.src;
+        let mut kept = 0;
+        for (w, out) in bits.iter_mut().enumerate() {
+            // Each word gathers 64 predicates in a register (one store per
+            // word, not a read-modify-write of memory per item).
+            let lo = r.start + w * 64;
+            let mut word = 0u64;
+            for (j, i) in (lo..(lo + 64).min(r.end)).enumerate() {
+                // SAFETY: `i < r.end <= src.len()`, checked above.
+                let x = unsafe { src.get_unchecked(i) };
+                word |= u64::from((self.pred)(x)) << j;
+            }
+            *out = word;
+            kept += word.count_ones() as usize;
+        }
+        kept
     }
 
     /// Copy the items of block `b` marked in `bits` to slots from `at`.
