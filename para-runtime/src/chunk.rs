@@ -74,17 +74,29 @@ pub(crate) fn split_chunk(chunk: usize) -> (usize, bool) {
 /// `threads` threads, no chunk below `min` units but the last, pushed onto
 /// `out` (cleared first) in increasing order; the last is `units`. Chunk
 /// `k` covers `ends[k - 1]..ends[k]` (`0..ends[0]` for the first).
-pub(crate) fn guided_ends(units: usize, threads: usize, min: usize, out: &mut Vec<usize>) {
-    out.clear();
+///
+/// Written into `out` (a buffer on the caller's stack: a parallel map
+/// allocates nothing beside its output); returns how many ends it holds,
+/// or `None` when the schedule needs more than `out.len()` chunks (the
+/// caller then runs equal chunks).
+pub(crate) fn guided_ends(units: usize, threads: usize, min: usize, out: &mut [usize]) -> Option<usize> {
     let div = GUIDED_FACTOR * threads.max(1);
     let min = min.max(1);
     let mut done = 0;
+    let mut count = 0;
     while done < units {
         let left = units - done;
         done += left.div_ceil(div).max(min).min(left);
-        out.push(done);
+        *out.get_mut(count)? = done;
+        count += 1;
     }
+    Some(count)
 }
+
+/// The most chunks a guided schedule may have ([`guided_ends`]'s buffer):
+/// a million cheap items on two threads take a few dozen; past this (many
+/// threads, a tiny minimum) equal chunks are as good.
+pub(crate) const MAX_GUIDED_CHUNKS: usize = 256;
 
 /// Calls estimated at this much work or more are timed (two clock reads,
 /// ~50 ns, under 1% of the call) to correct the cached estimate.
@@ -258,7 +270,7 @@ mod tests {
 
     #[test]
     fn guided_chunks_partition_and_shrink_to_the_minimum() {
-        let mut ends = Vec::new();
+        let mut ends = [0_usize; MAX_GUIDED_CHUNKS];
         for (units, threads, min) in [
             (0, 2, 1),
             (1, 2, 1),
@@ -269,14 +281,14 @@ mod tests {
             (10_000_000, 16, 10_000),
             (100, 2, 1000),
         ] {
-            guided_ends(units, threads, min, &mut ends);
+            let count = guided_ends(units, threads, min, &mut ends).expect("fits");
             let sizes: Vec<usize> = std::iter::once(0)
-                .chain(ends.iter().copied())
+                .chain(ends[..count].iter().copied())
                 .collect::<Vec<_>>()
                 .windows(2)
                 .map(|w| w[1] - w[0])
                 .collect();
-            assert_eq!(ends.last().copied().unwrap_or(0), units);
+            assert_eq!(ends[..count].last().copied().unwrap_or(0), units);
             assert!(sizes.iter().all(|&s| s > 0), "{sizes:?}");
             assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "{sizes:?}");
             if let Some((last, rest)) = sizes.split_last() {
@@ -290,8 +302,10 @@ mod tests {
         }
         // A million pixels on two threads with a 13-pixel minimum: a few
         // dozen claims, not thousands.
-        guided_ends(1 << 20, 2, 13, &mut ends);
-        assert!((20..80).contains(&ends.len()), "{}", ends.len());
+        let count = guided_ends(1 << 20, 2, 13, &mut ends).expect("fits");
+        assert!((20..80).contains(&count), "{count}");
+        // A schedule longer than the buffer is refused, not cut short.
+        assert_eq!(guided_ends(1 << 20, 2, 1, &mut ends[..10]), None);
     }
 
     #[test]

@@ -270,17 +270,28 @@ impl Shared {
         let (lo, hi) = (range.start, range.end);
         let (size, guided) = chunk::split_chunk(chunk);
         let size = size.max(1);
-        if guided && hi - lo > size {
-            // Chunk `i` covers `lo + ends[i - 1]..lo + ends[i]`: computed
-            // up front, since chunks are claimed by index.
-            let mut ends = Vec::new();
-            chunk::guided_ends(hi - lo, threads, size, &mut ends);
-            let ends = ends.as_slice();
+        // Chunk `i` of a guided schedule covers `lo + ends[i - 1]..lo +
+        // ends[i]`: computed up front, since chunks are claimed by index,
+        // into a buffer on this stack (a map allocates nothing beside its
+        // output). A schedule that does not fit runs equal chunks.
+        let mut buf = [0_usize; chunk::MAX_GUIDED_CHUNKS];
+        let guided = if guided && hi - lo > size {
+            chunk::guided_ends(hi - lo, threads, size, &mut buf)
+        } else {
+            None
+        };
+        let size = if chunk::split_chunk(chunk).1 && guided.is_none() {
+            size.max((hi - lo).div_ceil(threads * chunk::CHUNKS_PER_THREAD))
+        } else {
+            size
+        };
+        if let Some(count) = guided {
+            let ends = &buf[..count];
             let run_chunk = |i: usize| {
                 let a = if i == 0 { 0 } else { ends[i - 1] };
                 body(lo + a..lo + ends[i])
             };
-            self.run_chunks(ends.len(), threads, &run_chunk);
+            self.run_chunks(count, threads, &run_chunk);
         } else {
             let run_chunk = |i: usize| {
                 // `i < chunks`, so `a < hi`; the end is `min(a + size, hi)`
