@@ -48,7 +48,7 @@ fn nearest(centres: &[f32], p: &[f32]) -> u32 {
 #[pure]
 fn blur_row(img: &[f32], w: usize, y: usize, #[out] row: &mut [f32]) {
     let h = img.len() / w;
-    for x in 0..w {
+    for (x, out) in row.iter_mut().enumerate() {
         let mut s = 0.0;
         let mut k = 0.0;
         for yy in y.saturating_sub(1)..=(y + 1).min(h - 1) {
@@ -57,7 +57,7 @@ fn blur_row(img: &[f32], w: usize, y: usize, #[out] row: &mut [f32]) {
                 k += 1.0;
             }
         }
-        row[x] = s / k;
+        *out = s / k;
     }
 }
 
@@ -309,12 +309,12 @@ fn pscan_and_pfilter_match_sequential() {
         for p in pools() {
             assert_eq!(pscan!(|a, b| a + b, 0, &xs, pool = &p), want);
             float_bits.push(bits64(&pscan!(|a, b| a + b, 0.0, &fs, pool = &p)));
-            let kept = pfilter!(|x: &u64| x % 2 == 0, &xs, pool = &p);
+            let kept = pfilter!(|x: &u64| x.is_multiple_of(2), &xs, pool = &p);
             assert_eq!(
                 kept,
                 xs.iter()
                     .copied()
-                    .filter(|x| x % 2 == 0)
+                    .filter(|x| x.is_multiple_of(2))
                     .collect::<Vec<_>>()
             );
         }
