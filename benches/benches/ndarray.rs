@@ -27,7 +27,9 @@ fn score_view(row: ArrayView1<'_, f32>) -> f32 {
 
 fn ndarray_group(c: &mut Criterion) {
     let pool = para::global();
-    let a = Array2::from_shape_fn((ROWS, COLS), |(i, j)| ((i * 31 + j * 7) % 1000) as f32 * 1e-3);
+    let a = Array2::from_shape_fn((ROWS, COLS), |(i, j)| {
+        ((i * 31 + j * 7) % 1000) as f32 * 1e-3
+    });
     let mut g = c.benchmark_group("ndarray");
     g.measurement_time(Duration::from_secs(3))
         .warm_up_time(Duration::from_millis(500))

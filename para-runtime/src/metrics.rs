@@ -12,8 +12,9 @@
 //! [`PoolBuilder::name`](crate::PoolBuilder::name) set one).
 //!
 //! # How, and what it costs
-//! The pool subscribes to its four signals ([`Signal::subscribe`]) before
-//! its workers start. The callbacks run on the process's notifier thread,
+//! The pool subscribes to its four signals
+//! ([`Signal::subscribe`](crate::Signal::subscribe)) before its workers
+//! start. The callbacks run on the process's notifier thread,
 //! never on a worker or a caller, and set the metrics there; the hot path
 //! pays what any subscriber costs a signal (a flag swap after a change,
 //! a notification when none is pending: README of `signals/`), nothing
@@ -34,7 +35,11 @@ use crate::signals::{Signals, Subscription};
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// Gauge names, in the order of [`Published::gauges`].
-const GAUGES: [&str; 3] = ["para_pool_workers", "para_pool_queued", "para_pool_inflight"];
+const GAUGES: [&str; 3] = [
+    "para_pool_workers",
+    "para_pool_queued",
+    "para_pool_inflight",
+];
 /// The counter of items completed.
 const COMPLETED: &str = "para_pool_completed_total";
 

@@ -45,7 +45,10 @@ fn scrape() -> String {
     let mut answer = String::new();
     s.read_to_string(&mut answer).expect("read the answer");
     let (head, body) = answer.split_once("\r\n\r\n").expect("an HTTP answer");
-    assert!(head.starts_with("HTTP/1.") && head.contains(" 200 "), "{head}");
+    assert!(
+        head.starts_with("HTTP/1.") && head.contains(" 200 "),
+        "{head}"
+    );
     body.to_owned()
 }
 
@@ -145,7 +148,11 @@ fn only_pools_that_ask_publish_and_the_default_name_labels_them() {
         .build()
         .unwrap();
     let _ = quiet.map(|x: &u8| x ^ 1, &[1_u8; 64]);
-    let unnamed = Pool::builder().concurrency(1).metrics(true).build().unwrap();
+    let unnamed = Pool::builder()
+        .concurrency(1)
+        .metrics(true)
+        .build()
+        .unwrap();
     let _ = unnamed.map(|x: &u8| x ^ 1, &[1_u8; 10]);
     assert_eq!(unnamed.name(), "para");
     wait_for("para", [unnamed.concurrency() as f64, 0.0, 0.0, 10.0]);

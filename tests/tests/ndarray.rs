@@ -169,12 +169,19 @@ fn transposed_and_column_stepped_views_go_through_strided_rows() {
         for rows in lengths(&mut rng).into_iter().map(|n| n / 10) {
             let cols = 1 + rng.below(12);
             let a = random_matrix(&mut rng, rows, cols);
-            for v in [a.t(), a.slice(s![.., ..;2]), a.slice(s![..;-3, ..;-1]).reversed_axes()] {
+            for v in [
+                a.t(),
+                a.slice(s![.., ..;2]),
+                a.slice(s![..;-3, ..;-1]).reversed_axes(),
+            ] {
                 let want = ndarray_scores(v);
                 let got = pmap!(strided_score, StridedRows::new(v), pool = &p);
                 assert_eq!(bits(&got), bits(&want), "strides {:?}", v.strides());
                 // Column sums: the rows of the transposed view.
-                let sums = p.map(|c: StridedRow<'_, f32>| c.iter().sum::<f32>(), StridedRows::new(v));
+                let sums = p.map(
+                    |c: StridedRow<'_, f32>| c.iter().sum::<f32>(),
+                    StridedRows::new(v),
+                );
                 let want_sums: Vec<f32> = v.axis_iter(Axis(0)).map(|r| r.iter().sum()).collect();
                 assert_eq!(bits(&sums), bits(&want_sums));
             }
@@ -209,7 +216,10 @@ fn standard_rows_match_para_rows() {
     assert_eq!(rows.as_rows().unwrap().data(), flat.data());
     assert_eq!((rows.len(), rows.width()), (12, 5));
     assert_eq!(rows.row(11), flat.row(11));
-    assert!(ArrayRows::new(a.slice(s![..;2, ..])).unwrap().as_rows().is_none());
+    assert!(ArrayRows::new(a.slice(s![..;2, ..]))
+        .unwrap()
+        .as_rows()
+        .is_none());
 }
 
 #[test]
@@ -265,7 +275,10 @@ fn pmap_into_a_strided_one_dimensional_view() {
             pmap_into!(triple, &xs, out.slice_mut(s![..;3]), pool = &p);
             let want = xs.map(|x| x * 3.0);
             assert_eq!(bits(&out.slice(s![..;3]).to_vec()), bits(&want.to_vec()));
-            assert!(out.iter().enumerate().all(|(i, x)| i % 3 == 0 || x.is_nan()));
+            assert!(out
+                .iter()
+                .enumerate()
+                .all(|(i, x)| i % 3 == 0 || x.is_nan()));
             let mut same = Array1::<f32>::zeros(n);
             pmap_into!(triple, xs.view(), &mut same, pool = &p);
             assert_eq!(bits(&same.to_vec()), bits(&want.to_vec()));
@@ -300,4 +313,29 @@ fn strided_row_is_a_row_view() {
         let _ = col[3];
     });
     assert_eq!(msg, "index 3 out of range for a row of 3");
+}
+
+/// The README's snippet, as written there.
+#[test]
+fn the_readme_snippet_runs() {
+    #[pure]
+    fn col_sum(col: StridedRow<'_, f32>) -> f32 {
+        col.iter().sum()
+    }
+    #[pure]
+    fn fill(y: usize, #[out] row: &mut [f32]) {
+        row.fill(y as f32)
+    }
+    let a = Array2::<f32>::ones((1_000, 32));
+    let scores = Array1::from(pmap!(score, &a));
+    let every_3rd: Vec<f32> = pmap!(score, a.slice(s![..;3, ..]));
+    let sums: Vec<f32> = pmap!(col_sum, StridedRows::new(a.t()));
+    let total = preduce!(add, 0.0, &scores);
+    let mut out = Array2::<f32>::zeros((1_000, 32));
+    pmap_into!(fill, 0..1_000, &mut out);
+    assert_eq!(
+        (scores[0], every_3rd.len(), sums[5], total),
+        (32.0, 334, 1000.0, 32_000.0)
+    );
+    assert_eq!(out.row(7).to_vec(), [7.0; 32]);
 }

@@ -337,8 +337,7 @@ impl<'a, T> ArrayRows<'a, T> {
     fn of(view: ArrayView2<'a, T>) -> Self {
         let (rows, cols) = view.dim();
         let strides = [view.strides()[0], view.strides()[1]];
-        Self::new(view)
-            .unwrap_or_else(|| strided_rows_panic("ndarray input", rows, cols, &strides))
+        Self::new(view).unwrap_or_else(|| strided_rows_panic("ndarray input", rows, cols, &strides))
     }
 
     /// Number of rows.
@@ -1158,7 +1157,12 @@ mod tests {
         ];
         for v in views {
             let strided = StridedRows::new(v);
-            assert_eq!(strided_rows_of(&strided), want(v), "strides {:?}", v.strides());
+            assert_eq!(
+                strided_rows_of(&strided),
+                want(v),
+                "strides {:?}",
+                v.strides()
+            );
             for i in 0..v.nrows() {
                 assert_eq!(strided.row(i), v.row(i).to_vec()[..]);
                 // SAFETY: i < rows.
@@ -1188,7 +1192,12 @@ mod tests {
     #[test]
     fn one_dimension_any_stride() {
         let a = Array1::from_iter(0..20_i64);
-        for v in [a.view(), a.slice(s![..;3]), a.slice(s![..;-2]), a.slice(s![5..5])] {
+        for v in [
+            a.view(),
+            a.slice(s![..;3]),
+            a.slice(s![..;-2]),
+            a.slice(s![5..5]),
+        ] {
             let src = ArraySource::new(v);
             let mut got = Vec::new();
             src.for_each_in(0..src.len(), |i, x| got.push((i, *x)));
