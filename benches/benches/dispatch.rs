@@ -1,6 +1,9 @@
 //! Round trip of a trivial kernel: para's dispatch vs rayon's
 //! `ThreadPool::install` vs tokio's `spawn_blocking`, in one group; plus
-//! the round trip after the pool sat idle for 10 ms.
+//! the round trip after the pool sat idle for 10 ms; plus a dispatched
+//! kernel that calls `pmap_reduce!` inside, against the same kernel called
+//! inline (the nested call must get the other threads' help on the
+//! default pool of one worker).
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
@@ -9,6 +12,49 @@ use std::time::{Duration, Instant};
 #[para::pure]
 fn inc(x: u64) -> u64 {
     x + 1
+}
+
+/// About 20 `sin` per item.
+#[para::pure]
+fn wave(i: usize) -> f64 {
+    let x = i as f64 * 1e-3;
+    (0..20).fold(x, |a, _| a.sin() + x)
+}
+
+/// A kernel that is itself a parallel call.
+#[para::pure]
+fn nested_total(n: usize) -> f64 {
+    para::pmap_reduce!(wave, |a, b| a + b, 0.0, 0..n)
+}
+
+fn nested(c: &mut Criterion) {
+    const N: usize = 100_000;
+    let want = nested_total(N);
+    let pool = para::global();
+    assert_eq!(
+        pool.dispatch::<f64, _>("nested_total", N)
+            .unwrap()
+            .to_bits(),
+        want.to_bits()
+    );
+    let mut g = c.benchmark_group("dispatch_nested");
+    g.sample_size(20)
+        .measurement_time(Duration::from_secs(3))
+        .warm_up_time(Duration::from_millis(500));
+    g.bench_function("inline", |b| b.iter(|| nested_total(black_box(N))));
+    g.bench_function("para_dispatch", |b| {
+        b.iter(|| {
+            pool.dispatch::<f64, _>("nested_total", black_box(N))
+                .unwrap()
+        })
+    });
+    g.bench_function("para_dispatch_async", |b| {
+        b.iter(|| {
+            futures::executor::block_on(pool.dispatch_async::<f64, _>("nested_total", black_box(N)))
+                .unwrap()
+        })
+    });
+    g.finish();
 }
 
 fn roundtrip(c: &mut Criterion) {
@@ -112,5 +158,5 @@ fn cpu_seconds_over(f: impl FnOnce()) -> f64 {
     read() - a
 }
 
-criterion_group!(benches, roundtrip);
+criterion_group!(benches, roundtrip, nested);
 criterion_main!(benches);
