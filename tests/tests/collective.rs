@@ -816,3 +816,53 @@ fn a_panic_in_filter_is_re_raised_and_the_pool_stays_usable() {
         );
     }
 }
+
+#[test]
+fn a_late_block_is_looked_past_without_changing_the_result() {
+    // One item sleeps, so the block after it usually finds no prefix and
+    // looks back; the answers must not change.
+    let p = Pool::builder().concurrency(2).build().unwrap();
+    let n = 200_000;
+    let opts = CallOptions::default().chunk_size(1000);
+    for late in [1_500, 50_000, 199_999] {
+        let slow = |x: usize| {
+            if x == late {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+        };
+        let got = p.scan_with(
+            opts,
+            |a: usize, b: usize| {
+                slow(b);
+                a.wrapping_mul(31).wrapping_add(b)
+            },
+            0,
+            0..n,
+        );
+        let mut want = Vec::with_capacity(n);
+        let mut prefix = 0usize;
+        // The same tree, sequentially (`f` is not associative, so only
+        // the tree gives these values): lanes of 125 items (1000 / 8).
+        for lane in (0..n).collect::<Vec<_>>().chunks(125) {
+            let s = lane
+                .iter()
+                .fold(0usize, |a, &b| a.wrapping_mul(31).wrapping_add(b));
+            let mut acc = prefix;
+            for &x in lane {
+                acc = acc.wrapping_mul(31).wrapping_add(x);
+                want.push(acc);
+            }
+            prefix = prefix.wrapping_mul(31).wrapping_add(s);
+        }
+        assert!(got == want, "late={late}");
+        let kept = p.filter_with(
+            opts,
+            |i: usize| {
+                slow(i);
+                i % 7 < 3
+            },
+            0..n,
+        );
+        assert_eq!(kept, (0..n).filter(|i| i % 7 < 3).collect::<Vec<_>>());
+    }
+}

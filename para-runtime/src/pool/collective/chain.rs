@@ -1,238 +1,261 @@
 //! The in-order hand-over behind `scan` and `filter`'s single pass: block
-//! `b` of a window computes what it can alone (its sum, its kept count)
-//! while its input is in cache, takes the value handed over by block
-//! `b - 1` (the prefix before it, the output offset it starts at), hands
-//! its own successor the next value, and then finishes (rescans, copies)
-//! from the value it took, still in cache.
+//! `b` of a window computes its *aggregate* alone (its lane sums, its kept
+//! count) while its input is in cache, finds the *prefix* before it (the
+//! fold of everything before the block, the output offset it starts at),
+//! hands its successor the prefix after it, and then finishes (rescans,
+//! copies) from the prefix it found, still in cache.
 //!
 //! # Protocol
-//! - A window of blocks `lo..hi` has links `0..=hi - lo`. The caller puts
-//!   link 0 (the value before block `lo`) before the window runs; block
-//!   `lo + k` takes link `k` and puts link `k + 1`; the caller takes link
-//!   `hi - lo` after the window has run. Each link is put once and taken
-//!   once, so the values handed over, and the bits of everything computed
-//!   from them, are those of the sequential chain whatever the timing.
-//! - The window runs through `Shared::run_parallel` in chunks of one
-//!   block. Chunks are claimed in increasing order (one `fetch_add`), and a
-//!   thread claims its next chunk only after finishing the current one, so
-//!   when block `b` waits for link `b - lo`, block `b - 1` has been claimed
-//!   by a thread that is running it (or has run it): the lowest unfinished
-//!   block never waits, and the window always progresses.
-//! - A block that unwinds (a panic of user code) poisons the chain through
-//!   a drop guard, before the job learns of the panic; a waiter sees the
-//!   poison and gives up instead of waiting for a link that will never be
-//!   put (the job's `stop` may skip the panicking block's successors, who
-//!   then never put theirs). The call re-raises the panic afterwards.
+//! - A window of blocks `lo..hi` has prefix links `0..=hi - lo` and
+//!   aggregate links `0..hi - lo`. The caller puts prefix 0 (the prefix
+//!   before block `lo`) before the window runs; block `lo + k` puts
+//!   aggregate `k` as soon as it has it, then prefix `k + 1` once it knows
+//!   prefix `k`; the caller reads prefix `hi - lo` after the window has
+//!   run. Each link is put once, by one thread, and read by cloning.
+//! - **Look-back, never wait for long**: block `lo + k` spins briefly for
+//!   prefix `k`; if it is still missing (its predecessor was preempted, or
+//!   is slow), it walks back: for `j = k - 1, k - 2, ...` it takes
+//!   aggregate `j` (cloned if put, else computed from the input itself)
+//!   until it finds a prefix `j` that is put (prefix 0 always is), and
+//!   folds that prefix forward through aggregates `j..k`. An aggregate is
+//!   a function of the block's input alone, and prefix `j + 1` is by
+//!   definition prefix `j` folded with aggregate `j`, so the prefix found
+//!   is the same value, bit for bit, whoever computes it and whatever the
+//!   timing: the chain of the sequential run.
+//! - No thread ever waits for another, so a panic, a preempted thread or
+//!   more threads than cores cannot hang a block: each block finishes on
+//!   its own, and the window ends when `Shared::run_parallel`'s join does.
+//!   A panic of user code inside a look-back unwinds out of the block like
+//!   any other (the job stores and re-raises it).
 //!
 //! # Memory ordering
 //! A link's value is written before its state is stored `FULL` with
-//! `Release`; the taker loads `FULL` with `Acquire` before reading it: the
-//! value's write happens before its read. `TAKEN` is stored `Relaxed`: only
-//! the caller reads it, after the window's join (which orders every
-//! chunk's writes before it, see `pool::job`), to know which values are
-//! left to drop. The poison flag guards no data (`Relaxed`): a waiter that
-//! reads it stale just spins a little longer.
+//! `Release`; a reader loads `FULL` with `Acquire` before cloning it: the
+//! write happens before every read. The caller's reads, its reset between
+//! windows and the chain's drop come after the window's join, which orders
+//! every chunk's writes before them (see `pool::job`).
 
-use crate::loom::{AtomicBool, AtomicUsize, Ordering, UnsafeCell};
+use crate::loom::{AtomicUsize, Ordering, UnsafeCell};
 use std::mem::MaybeUninit;
 
 const EMPTY: usize = 0;
 const FULL: usize = 1;
-const TAKEN: usize = 2;
 
-/// Spins of a waiting block before it starts yielding its core: a link is
-/// usually put within a block's time (a few microseconds), but on a
-/// loaded machine the putter may have been preempted.
-const SPINS_BEFORE_YIELD: u32 = 1 << 12;
+/// Spins of a block for the prefix before it, before it looks back: a
+/// predecessor that runs puts it within a few `f` of putting its
+/// aggregate, much less than a block's sum takes.
+const PATIENCE: u32 = 256;
 
-/// Yields before a waiter starts sleeping between looks: a putter that is
-/// still not done has lost its core for a while (more threads than cores),
-/// and a spinning waiter would only keep it off longer.
-const YIELDS_BEFORE_SLEEP: u32 = 1 << 6;
-
-/// How long a waiter sleeps between looks once it sleeps: short against a
-/// scheduler's time slice (milliseconds), long against a look.
-#[cfg(not(loom))]
-const SLEEP: std::time::Duration = std::time::Duration::from_micros(20);
-
-struct Link<V> {
+/// One value, put once and read by cloning.
+struct Link<T> {
     state: AtomicUsize,
-    value: UnsafeCell<MaybeUninit<V>>,
+    value: UnsafeCell<MaybeUninit<T>>,
 }
 
-/// The links of one window at a time (reused window after window).
-pub(super) struct Chain<V> {
-    links: Box<[Link<V>]>,
-    poisoned: AtomicBool,
-}
-
-// SAFETY: values move from the thread that puts a link to the one that
-// takes it (`V: Send`); each link's value is accessed by one thread at a
-// time, ordered by its state (see the protocol).
-unsafe impl<V: Send> Sync for Chain<V> {}
-
-impl<V> Chain<V> {
-    /// A chain of `links` links, all empty.
-    pub(super) fn new(links: usize) -> Self {
-        Chain {
-            links: (0..links)
-                .map(|_| Link {
-                    state: AtomicUsize::new(EMPTY),
-                    value: UnsafeCell::new(MaybeUninit::uninit()),
-                })
-                .collect(),
-            poisoned: AtomicBool::new(false),
+impl<T> Link<T> {
+    fn new() -> Self {
+        Link {
+            state: AtomicUsize::new(EMPTY),
+            value: UnsafeCell::new(MaybeUninit::uninit()),
         }
     }
 
-    /// Put link `k`.
-    ///
     /// # Panics
-    /// If `k` is out of bounds or the link was put already (a bug of the
-    /// caller: each link is put once per window).
-    pub(super) fn put(&self, k: usize, v: V) {
-        let link = &self.links[k];
+    /// If the link was put already (a bug of the caller).
+    fn put(&self, v: T) {
         assert_eq!(
-            link.state.load(Ordering::Relaxed),
+            self.state.load(Ordering::Relaxed),
             EMPTY,
             "para: internal error: a chain link put twice"
         );
-        // SAFETY: link `k` is put by one block only (the protocol), and no
+        // SAFETY: a link is put by one thread only (the protocol), and no
         // one reads its value before the `Release` store below.
-        link.value.with_mut(|p| unsafe { (*p).write(v) });
-        link.state.store(FULL, Ordering::Release);
+        self.value.with_mut(|p| unsafe { (*p).write(v) });
+        self.state.store(FULL, Ordering::Release);
     }
 
-    /// Take link `k`, waiting until it is put; `None` if the chain was
-    /// poisoned first (some block panicked).
-    pub(super) fn take(&self, k: usize) -> Option<V> {
-        let link = &self.links[k];
-        let mut spins = 0u32;
-        while link.state.load(Ordering::Acquire) != FULL {
-            if self.poisoned.load(Ordering::Relaxed) {
-                return None;
-            }
-            if spins < SPINS_BEFORE_YIELD {
-                crate::loom::spin_hint();
-            } else if spins < SPINS_BEFORE_YIELD + YIELDS_BEFORE_SLEEP {
-                crate::loom::thread::yield_now();
-            } else {
-                wait_a_little();
-            }
-            spins = spins.saturating_add(1);
+    fn read(&self) -> Option<T>
+    where
+        T: Clone,
+    {
+        if self.state.load(Ordering::Acquire) != FULL {
+            return None;
         }
-        // SAFETY: `FULL` was loaded with `Acquire`, so the value's write is
-        // visible; link `k` is taken by one block only, once, so the value
-        // is moved out once (`TAKEN` keeps the chain's drop off it).
-        let v = link.value.with(|p| unsafe { (*p).assume_init_read() });
-        link.state.store(TAKEN, Ordering::Relaxed);
-        Some(v)
+        // SAFETY: `FULL` was loaded with `Acquire`, so the value's write
+        // is visible, and a put value is never written again before the
+        // caller's reset, which needs `&mut` (no reader is left).
+        Some(
+            self.value
+                .with(|p| unsafe { (*p).assume_init_ref() })
+                .clone(),
+        )
     }
 
-    /// A guard that poisons the chain if dropped while armed (a block
-    /// unwinding).
-    pub(super) fn guard(&self) -> PoisonOnUnwind<'_> {
-        PoisonOnUnwind(&self.poisoned)
+    /// Empty the link, dropping its value if it has one (contained).
+    fn clear(&mut self) {
+        if self.state.swap(EMPTY, Ordering::Relaxed) == FULL {
+            // SAFETY: `FULL`: the value is initialised and owned by the
+            // link; the state is `EMPTY` now, so it is not read or dropped
+            // again.
+            let v = self.value.with(|p| unsafe { (*p).assume_init_read() });
+            crate::unwind::drop_caught(v);
+        }
+    }
+}
+
+/// The links of one window at a time (reused window after window):
+/// prefixes `V` and aggregates `A`.
+pub(super) struct Chain<V, A> {
+    prefixes: Box<[Link<V>]>,
+    aggregates: Box<[Link<A>]>,
+}
+
+// SAFETY: values move (as clones) from the thread that puts a link to the
+// ones that read it (`V, A: Send`), and are read through shared
+// references from several threads (`V, A: Sync`); every access is ordered
+// by the link's state (see the protocol).
+unsafe impl<V: Send + Sync, A: Send + Sync> Sync for Chain<V, A> {}
+
+impl<V: Clone, A: Clone> Chain<V, A> {
+    /// A chain for windows of up to `blocks` blocks, all links empty.
+    pub(super) fn new(blocks: usize) -> Self {
+        Chain {
+            prefixes: (0..=blocks).map(|_| Link::new()).collect(),
+            aggregates: (0..blocks).map(|_| Link::new()).collect(),
+        }
     }
 
-    /// Caller only, between windows: empty every link, dropping values
-    /// not taken (contained), and clear the poison.
+    /// Put prefix `k` (the prefix before block `lo + k`).
+    pub(super) fn put_prefix(&self, k: usize, v: V) {
+        self.prefixes[k].put(v);
+    }
+
+    /// Put aggregate `k` (block `lo + k`'s).
+    pub(super) fn put_aggregate(&self, k: usize, a: A) {
+        self.aggregates[k].put(a);
+    }
+
+    /// The prefix before block `lo + k`: prefix `k` once put, or, after
+    /// [`PATIENCE`] spins, found by looking back (see the protocol), with
+    /// `aggregate(j)` computing a missing aggregate `j` and `fold` folding
+    /// a prefix with an aggregate.
+    pub(super) fn prefix(
+        &self,
+        k: usize,
+        aggregate: impl Fn(usize) -> A,
+        fold: impl Fn(V, A) -> V,
+    ) -> V {
+        for _ in 0..PATIENCE {
+            if let Some(p) = self.prefixes[k].read() {
+                return p;
+            }
+            crate::loom::spin_hint();
+        }
+        if let Some(p) = self.prefixes[k].read() {
+            return p;
+        }
+        // Aggregates `j..k`, latest first.
+        let mut behind = Vec::new();
+        let mut j = k;
+        let start = loop {
+            // `j > 0` here: prefix 0 is put before the window runs, so the
+            // walk stops at `j == 0` at the latest.
+            j -= 1;
+            behind.push(self.aggregates[j].read().unwrap_or_else(|| aggregate(j)));
+            if let Some(p) = self.prefixes[j].read() {
+                break p;
+            }
+        };
+        behind.into_iter().rev().fold(start, fold)
+    }
+
+    /// Caller only, after the window has run: prefix `k`.
+    ///
+    /// # Panics
+    /// If it was not put (a block of the window did not finish).
+    pub(super) fn last(&self, k: usize) -> V {
+        self.prefixes[k]
+            .read()
+            .expect("the last block of a window put its prefix")
+    }
+
+    /// Caller only, between windows: empty every link, dropping its value
+    /// (contained).
     pub(super) fn reset(&mut self) {
-        for link in self.links.iter_mut() {
-            let state = link.state.swap(EMPTY, Ordering::Relaxed);
-            if state == FULL {
-                // SAFETY: `FULL` and never taken: the value is initialised
-                // and owned by the chain; the state is `EMPTY` now, so it
-                // is not dropped twice.
-                let v = link.value.with(|p| unsafe { (*p).assume_init_read() });
-                crate::unwind::drop_caught(v);
-            }
-        }
-        self.poisoned.store(false, Ordering::Relaxed);
+        self.prefixes.iter_mut().for_each(Link::clear);
+        self.aggregates.iter_mut().for_each(Link::clear);
     }
 }
 
-impl<V> Drop for Chain<V> {
+impl<V, A> Drop for Chain<V, A> {
     fn drop(&mut self) {
-        self.reset();
-    }
-}
-
-/// Sleep `SLEEP` (a yield in loom models, which have no clock).
-fn wait_a_little() {
-    #[cfg(loom)]
-    crate::loom::thread::yield_now();
-    #[cfg(not(loom))]
-    std::thread::sleep(SLEEP);
-}
-
-/// Poisons its chain when dropped, unless [`disarm`](Self::disarm)ed.
-pub(super) struct PoisonOnUnwind<'c>(&'c AtomicBool);
-
-impl PoisonOnUnwind<'_> {
-    /// The block finished normally.
-    pub(super) fn disarm(self) {
-        std::mem::forget(self);
-    }
-}
-
-impl Drop for PoisonOnUnwind<'_> {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::Relaxed);
+        self.prefixes.iter_mut().for_each(Link::clear);
+        self.aggregates.iter_mut().for_each(Link::clear);
     }
 }
 
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
+    use std::sync::atomic::AtomicUsize;
     use std::sync::Arc;
 
-    struct Counted(Arc<AtomicUsize>);
+    #[derive(Clone)]
+    struct Counted(#[allow(dead_code)] u32, Arc<AtomicUsize>);
     impl Drop for Counted {
         fn drop(&mut self) {
-            self.0.fetch_add(1, Ordering::Relaxed);
+            self.1.fetch_add(1, Ordering::Relaxed);
         }
     }
 
     #[test]
-    fn links_hand_values_over_once_and_leftovers_are_dropped() {
+    fn links_are_read_by_cloning_and_dropped_once_on_reset() {
         let drops = Arc::new(AtomicUsize::new(0));
-        let mut c = Chain::new(3);
-        c.put(0, Counted(drops.clone()));
-        c.put(1, Counted(drops.clone()));
-        let first = c.take(0).unwrap();
-        drop(first);
-        assert_eq!(drops.load(Ordering::Relaxed), 1);
-        c.reset(); // link 1 was never taken
+        let mut c: Chain<Counted, u8> = Chain::new(2);
+        c.put_prefix(0, Counted(0, drops.clone()));
+        drop(c.last(0));
+        drop(c.last(0));
         assert_eq!(drops.load(Ordering::Relaxed), 2);
-        c.put(1, Counted(drops.clone()));
-        drop(c);
+        c.reset();
         assert_eq!(drops.load(Ordering::Relaxed), 3);
+        c.put_prefix(2, Counted(2, drops.clone()));
+        drop(c);
+        assert_eq!(drops.load(Ordering::Relaxed), 4);
     }
 
     #[test]
-    fn a_poisoned_chain_releases_its_waiter() {
-        let c = Chain::<u32>::new(2);
-        std::thread::scope(|s| {
-            let waiter = s.spawn(|| c.take(1));
-            let g = c.guard();
-            drop(g); // as a block unwinding would
-            assert_eq!(waiter.join().unwrap(), None);
-        });
-        let ok = c.guard();
-        ok.disarm();
-        c.put(1, 5);
-        assert_eq!(c.take(1), Some(5));
+    fn a_missing_prefix_is_found_by_looking_back() {
+        // Prefixes of 10 + sums: block aggregates 1, 2, 3, 4; only prefix 0
+        // and aggregate 1 are put, so the look-back computes 0, 2 and 3
+        // and reads 1.
+        let c: Chain<u64, u64> = Chain::new(4);
+        c.put_prefix(0, 10);
+        c.put_aggregate(1, 2);
+        let computed = std::sync::Mutex::new(Vec::new());
+        let p = c.prefix(
+            3,
+            |j| {
+                computed.lock().unwrap().push(j);
+                j as u64 + 1
+            },
+            |p, a| p * 10 + a,
+        );
+        // ((10 * 10 + 1) * 10 + 2) * 10 + 3, folded in order.
+        assert_eq!(p, 10123);
+        assert_eq!(*computed.lock().unwrap(), [2, 0]);
+        // A put prefix stops the walk early.
+        c.put_prefix(2, 7);
+        assert_eq!(c.prefix(3, |j| j as u64 + 1, |p, a| p * 10 + a), 73);
+        assert_eq!(c.prefix(0, |_| unreachable!(), |p, a| p + a), 10);
     }
 
     #[test]
-    fn a_waiter_gets_the_value_put_on_another_thread() {
-        let c = Chain::new(2);
+    fn a_prefix_put_on_another_thread_is_read() {
+        let c: Chain<String, ()> = Chain::new(1);
+        c.put_prefix(0, String::from("a"));
         std::thread::scope(|s| {
-            let waiter = s.spawn(|| c.take(1));
-            std::thread::sleep(std::time::Duration::from_millis(5));
-            c.put(1, String::from("prefix"));
-            assert_eq!(waiter.join().unwrap().as_deref(), Some("prefix"));
+            s.spawn(|| c.put_prefix(1, String::from("ab")));
         });
+        assert_eq!(c.last(1), "ab");
     }
 }

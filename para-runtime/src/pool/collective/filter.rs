@@ -7,9 +7,10 @@
 //! parallel, blocks (a reduction's, of
 //! [`reduce_block`](crate::chunk::reduce_block) items) are handed out one
 //! at a time in order: a block evaluates the predicate once per item into
-//! a bit set while its input is in cache, takes its output offset from its
-//! predecessor through a [`Chain`], hands its successor the offset plus
-//! its count, and copies its kept items (fetched again through
+//! a bit set while its input is in cache, puts its count in a [`Chain`],
+//! finds its output offset there (put by its predecessor, or found by
+//! looking back, counting late blocks itself), hands its successor the
+//! offset plus its count, and copies its kept items (fetched again through
 //! `get_unchecked`, from cache) to their slots. The offsets are the
 //! running count of kept items, so the output is the sequential one.
 
@@ -166,6 +167,16 @@ where
         kept
     }
 
+    /// How many items of block `b` the predicate keeps (a look-back's
+    /// count of a block whose own thread has not published it).
+    fn count(&self, b: usize) -> usize {
+        let mut kept = 0;
+        self.src.for_each_in(self.blocks.span(b), |_, x| {
+            kept += usize::from((self.pred)(x))
+        });
+        kept
+    }
+
     /// Copy the items of block `b` marked in `bits` to slots from `at`.
     fn copy(&self, b: usize, bits: &[u64], mut at: usize) {
         let r = self.blocks.span(b);
@@ -199,14 +210,13 @@ where
         mut kept: usize,
     ) -> usize {
         let slots = window_slots::<usize>(threads).min(range.len());
-        let mut chain = Chain::new(slots + 1);
+        let mut chain: Chain<usize, usize> = Chain::new(slots);
         let words = self.blocks.span(range.start).len().div_ceil(64);
         let mut lo = range.start;
         while lo < range.end {
             let hi = lo + slots.min(range.end - lo);
-            chain.put(0, kept);
+            chain.put_prefix(0, kept);
             let body = |r: Range<usize>| {
-                let guard = chain.guard();
                 let mut stack = [0u64; STACK_WORDS];
                 let mut heap = Vec::new();
                 let bits: &mut [u64] = if words <= STACK_WORDS {
@@ -216,21 +226,17 @@ where
                     &mut heap
                 };
                 for b in r.clone() {
+                    let k = b - lo;
                     let count = self.mark(b, bits);
-                    let Some(at) = chain.take(b - lo) else {
-                        // Another block panicked; the call re-raises it.
-                        break;
-                    };
-                    chain.put(b - lo + 1, at + count);
+                    chain.put_aggregate(k, count);
+                    let at = chain.prefix(k, |j| self.count(lo + j), |p, c| p + c);
+                    chain.put_prefix(k + 1, at + count);
                     self.copy(b, bits, at);
                 }
-                guard.disarm();
                 self.blocks.items_in(&r)
             };
             shared.run_parallel(lo..hi, 1, threads, &body);
-            kept = chain
-                .take(hi - lo)
-                .expect("the last block of a window put its link");
+            kept = chain.last(hi - lo);
             chain.reset();
             lo = hi;
         }

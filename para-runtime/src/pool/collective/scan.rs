@@ -22,10 +22,10 @@
 //! run in one loop, so their dependency chains overlap in the CPU (one
 //! chain of `f64` adds is bound by the add latency, ~4 cycles an item).
 //! Inline, blocks run in order. In parallel, blocks are handed out one at
-//! a time in order and each takes the prefix before it from its
-//! predecessor through a [`Chain`], putting the prefix after it (through
-//! its eight lane sums) before it rescans: the sums of neighbouring blocks
-//! overlap, and a block waits only for a few `f` of its predecessor. The
+//! a time in order; each puts its lane sums in a [`Chain`], finds the
+//! prefix before it there (put by its predecessor, or computed by looking
+//! back when the predecessor is late: no block waits for another), and
+//! puts the prefix after it before it rescans. The
 //! chain's links are a window of [`window_slots`] blocks, reused, so the
 //! memory beside the output is bounded whatever the length.
 
@@ -265,24 +265,25 @@ where
     /// `prefix`; returns the prefix after the last block.
     fn windows(&self, shared: &Shared, range: Range<usize>, threads: usize, mut prefix: V) -> V {
         let slots = window_slots::<V>(threads).min(range.len());
-        let mut chain = Chain::new(slots + 1);
+        let mut chain = Chain::new(slots);
         let mut lo = range.start;
         while lo < range.end {
             let hi = lo + slots.min(range.end - lo);
-            chain.put(0, prefix);
+            chain.put_prefix(0, prefix);
             let body = |r: Range<usize>| {
-                let guard = chain.guard();
                 for b in r.clone() {
+                    let k = b - lo;
                     let sums = self.lane_sums(b);
-                    let Some(start) = chain.take(b - lo) else {
-                        // Another block panicked; the call re-raises it.
-                        break;
-                    };
+                    chain.put_aggregate(k, sums.clone());
+                    let start = chain.prefix(
+                        k,
+                        |j| self.lane_sums(lo + j),
+                        |p, sums| self.prefixes(sums, p).1,
+                    );
                     let (before, next) = self.prefixes(sums, start);
-                    chain.put(b - lo + 1, next);
+                    chain.put_prefix(k + 1, next);
                     self.rescan(b, before);
                 }
-                guard.disarm();
                 self.blocks.items_in(&r)
             };
             let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -292,9 +293,7 @@ where
                 crate::unwind::drop_caught(chain);
                 std::panic::resume_unwind(p);
             }
-            prefix = chain
-                .take(hi - lo)
-                .expect("the last block of a window put its link");
+            prefix = chain.last(hi - lo);
             chain.reset();
             lo = hi;
         }
