@@ -12,13 +12,19 @@
 //! [`PoolBuilder::name`](crate::PoolBuilder::name) set one).
 //!
 //! # How, and what it costs
-//! The pool subscribes to its four signals
-//! ([`Signal::subscribe`](crate::Signal::subscribe)) before its workers
-//! start. The callbacks run on the process's notifier thread,
-//! never on a worker or a caller, and set the metrics there; the hot path
-//! pays what any subscriber costs a signal (a flag swap after a change,
-//! a notification when none is pending: README of `signals/`), nothing
-//! for the metrics themselves. Bursts of changes coalesce into one update.
+//! The gauges come from subscriptions to their signals
+//! ([`Signal::subscribe`](crate::Signal::subscribe)), made before the
+//! workers start. Those signals change only when work is queued or taken,
+//! never on a small call that runs inline, and their callbacks run on the
+//! process's notifier thread, never on a worker or a caller. `completed`
+//! changes on every call, inline ones included, and a subscriber there
+//! costs each call a flag swap and, when no update is pending, a wake-up of
+//! the notifier: tripled the time of a 100-item inline map (35 ns to 105 ns
+//! measured). So the counter is *sampled* instead: a thread of the pool
+//! (`{name}-metrics`) reads `completed` every [`SAMPLE_EVERY`] (a sum of
+//! the stripes, no write to any of them) and publishes the change. The hot
+//! path pays nothing for the metrics; the counter lags by at most one
+//! period, far below any scrape interval.
 //!
 //! Each update looks its metric up in the global recorder, so a recorder
 //! installed after the pool is built receives the values from the next
@@ -32,7 +38,12 @@
 //! their series.
 
 use crate::signals::{Signals, Subscription};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// How often the sampler publishes `completed`.
+pub(crate) const SAMPLE_EVERY: Duration = Duration::from_millis(50);
 
 /// Gauge names, in the order of [`Published::gauges`].
 const GAUGES: [&str; 3] = [
@@ -57,8 +68,9 @@ struct State {
 pub(crate) struct Published {
     name: Arc<str>,
     signals: Signals,
-    state: Arc<Mutex<State>>,
+    state: Arc<(Mutex<State>, Condvar)>,
     subscriptions: Vec<Subscription>,
+    sampler: Option<JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Published {
@@ -92,34 +104,50 @@ impl Published {
     /// the workers start, while every signal reads 0.
     pub(crate) fn install(name: &str, signals: &Signals) -> Published {
         let name: Arc<str> = Arc::from(name);
-        let state = Arc::new(Mutex::new(State {
-            last_completed: signals.completed.get(),
-            closed: false,
-        }));
+        let state = Arc::new((
+            Mutex::new(State {
+                last_completed: signals.completed.get(),
+                closed: false,
+            }),
+            Condvar::new(),
+        ));
         let gauge_signals = [&signals.workers_count, &signals.queued, &signals.inflight];
-        let mut subscriptions = Vec::with_capacity(4);
+        let mut subscriptions = Vec::with_capacity(3);
         for (metric, signal) in GAUGES.into_iter().zip(gauge_signals) {
             let (pool, st) = (Arc::clone(&name), Arc::clone(&state));
             subscriptions.push(signal.subscribe(move |v| {
-                if !lock(&st).closed {
+                if !lock(&st.0).closed {
                     set_gauge(metric, &pool, v);
                 }
             }));
         }
-        let (pool, st) = (Arc::clone(&name), Arc::clone(&state));
-        subscriptions.push(signals.completed.subscribe(move |v| {
-            let mut st = lock(&st);
-            if !st.closed {
-                count(&mut st, &pool, v);
-            }
-        }));
+        let (pool, st, sig) = (Arc::clone(&name), Arc::clone(&state), signals.clone());
+        // If the thread cannot start, the counter is published at the drop
+        // only (the gauges still follow their signals).
+        let sampler = std::thread::Builder::new()
+            .name(format!("{name}-metrics"))
+            .spawn(move || {
+                let (m, cv) = &*st;
+                let mut g = lock(m);
+                while !g.closed {
+                    g = cv
+                        .wait_timeout(g, SAMPLE_EVERY)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0;
+                    if !g.closed {
+                        count(&mut g, &pool, sig.completed.get());
+                    }
+                }
+            })
+            .ok();
         let published = Published {
             name,
             signals: signals.clone(),
             state,
             subscriptions,
+            sampler,
         };
-        published.publish_now(&mut lock(&published.state));
+        published.publish_now(&mut lock(&published.state.0));
         published
     }
 
@@ -142,8 +170,16 @@ impl Drop for Published {
     fn drop(&mut self) {
         self.subscriptions.clear();
         let state = Arc::clone(&self.state);
-        let mut st = lock(&state);
-        self.publish_now(&mut st);
-        st.closed = true;
+        {
+            let mut st = lock(&state.0);
+            self.publish_now(&mut st);
+            st.closed = true;
+        }
+        state.1.notify_all();
+        if let Some(t) = self.sampler.take() {
+            // The sampler runs no user code: it cannot have panicked but
+            // through the recorder, whose panic stays on that thread.
+            let _ = t.join();
+        }
     }
 }
