@@ -270,7 +270,10 @@ fn bits(s: &Sums) -> Vec<u64> {
 
 #[test]
 fn fold_k_means_sums_are_bit_identical_across_concurrency_and_the_tree() {
-    let pools = pools();
+    let mut pools = pools();
+    let solo = Pool::builder().concurrency(2).build().unwrap();
+    solo.dispose();
+    pools.push(solo);
     let mut rng = Rng::new(3);
     let zero: Sums = [(0.0, 0.0, 0); 3];
     for n in [0, 1, 63, 64, 65, 1000, 9_999, 200_003] {
@@ -693,7 +696,11 @@ fn scan_keeps_order_for_a_non_commutative_f() {
 
 #[test]
 fn float_scan_is_bit_identical_across_concurrency_and_the_tree() {
-    let pools = pools();
+    let mut pools = pools();
+    // And on the caller alone, every block inline.
+    let solo = Pool::builder().concurrency(2).build().unwrap();
+    solo.dispose();
+    pools.push(solo);
     let mut rng = Rng::new(9);
     for n in [1, 63, 64, 65, 1000, 10_007, 1_000_003] {
         let xs: Vec<f64> = (0..n).map(|_| rng.f64() * 1e6).collect();

@@ -35,6 +35,12 @@ impl Pool {
     /// The items of `input` for which `pred` is true, in input order,
     /// cloned ([`Source::value`]: `T` from `&T`, the row slice, the index).
     ///
+    /// `pred` may run more than once on an item (a block whose predecessor
+    /// is late counts that block again rather than wait), so it should be
+    /// free of side effects; its answer for an item must not change.
+    /// (If it does, the output is still sound, but which items are kept
+    /// is then unspecified.)
+    ///
     /// # Panics
     /// Re-raising a panic of `pred` or of a clone (items already copied are
     /// leaked, as in [`map`](Pool::map)), and when the output cannot be

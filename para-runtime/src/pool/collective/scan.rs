@@ -53,7 +53,9 @@ impl Pool {
     /// the prefixes before each lane chained from `init` through the lane
     /// sums, each lane rescanned from its prefix. Floating-point results are
     /// therefore bit-identical for every concurrency and run. Items are
-    /// cloned into `f`.
+    /// cloned into `f`, and `f` may see a lane's items more than once (a
+    /// block whose predecessor is late sums that lane again rather than
+    /// wait), so it should be free of side effects.
     ///
     /// # Panics
     /// Re-raising a panic of `f` (outputs already made are leaked, as in
