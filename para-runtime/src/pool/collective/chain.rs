@@ -84,10 +84,10 @@ impl<T> Link<T> {
         // SAFETY: `FULL` was loaded with `Acquire`, so the value's write
         // is visible, and a put value is never written again before the
         // caller's reset, which needs `&mut` (no reader is left).
+        // The clone runs inside `with`, so a loom model tracks the access.
         Some(
             self.value
-                .with(|p| unsafe { (*p).assume_init_ref() })
-                .clone(),
+                .with(|p| unsafe { (*p).assume_init_ref().clone() }),
         )
     }
 
