@@ -146,6 +146,23 @@ pub(crate) fn combine<V, G: Fn(V, V) -> V>(
     results.into_iter().fold(acc, g)
 }
 
+/// [`combine`] over owned results, for callers that hold them all: if `g`
+/// panics, the results not yet combined are dropped contained (a `Drop`
+/// of one that panics during that unwind would abort the process), then
+/// the panic goes on.
+pub(crate) fn combine_owned<V, G: Fn(V, V) -> V>(acc: V, results: Vec<V>, g: &G) -> V {
+    let mut rest = results.into_iter();
+    let combined =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| combine(acc, &mut rest, g)));
+    match combined {
+        Ok(v) => v,
+        Err(p) => {
+            crate::unwind::drop_each_caught(rest);
+            std::panic::resume_unwind(p)
+        }
+    }
+}
+
 /// Results of this many bytes or less per thread wait for the in-order
 /// combine at a time: 64 KiB, half a typical L2 share, so the window stays
 /// in cache while it is combined.

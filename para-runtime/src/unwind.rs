@@ -36,6 +36,16 @@ pub(crate) fn drop_caught<T>(value: T) -> bool {
     }
 }
 
+/// Drop every value of `values` with [`drop_caught`], one at a time: a
+/// collection whose elements' `Drop` may panic cannot be dropped whole (a
+/// second panicking element would be dropped during the first one's
+/// unwind, which aborts the process).
+pub(crate) fn drop_each_caught<T>(values: impl IntoIterator<Item = T>) {
+    for v in values {
+        drop_caught(v);
+    }
+}
+
 /// Aborts the process if dropped while armed, i.e. if the runtime's own
 /// code unwinds through a section that must not be left early (a parallel
 /// call's owner between publishing its job and waiting for it). User code

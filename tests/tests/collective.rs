@@ -873,3 +873,138 @@ fn a_late_block_is_looked_past_without_changing_the_result() {
         assert_eq!(kept, (0..n).filter(|i| i % 7 < 3).collect::<Vec<_>>());
     }
 }
+
+/// A predicate that answers `true` only the first time it sees an item (a
+/// lying, impure one), with one slow item so that the next block looks
+/// back and counts the slow block itself: the two counts of that block
+/// disagree. The call must stay sound: either a consistent answer (no look
+/// back happened) or a panic naming the problem; never two writes of one
+/// slot or an unwritten slot in the answer.
+#[test]
+fn filter_with_a_predicate_that_changes_its_answer_stays_sound() {
+    use std::sync::atomic::{AtomicIsize, AtomicU8};
+    static LIVE: AtomicIsize = AtomicIsize::new(0);
+    #[derive(Debug)]
+    struct Tracked(usize);
+    impl Clone for Tracked {
+        fn clone(&self) -> Self {
+            LIVE.fetch_add(1, Ordering::SeqCst);
+            Tracked(self.0)
+        }
+    }
+    impl Drop for Tracked {
+        fn drop(&mut self) {
+            LIVE.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+    let p = Pool::builder().concurrency(2).build().expect("pool");
+    let n = 200_000;
+    let xs: Vec<Tracked> = (0..n).map(Tracked).collect();
+    let mut panicked = 0;
+    for _ in 0..3 {
+        let evals: Vec<AtomicU8> = (0..n).map(|_| AtomicU8::new(0)).collect();
+        let before = LIVE.load(Ordering::SeqCst);
+        let got = catch_unwind(AssertUnwindSafe(|| {
+            p.filter_with(
+                CallOptions::default().chunk_size(1000),
+                |x: &Tracked| {
+                    if x.0 == 50_000 {
+                        std::thread::sleep(std::time::Duration::from_millis(5));
+                    }
+                    evals[x.0].fetch_add(1, Ordering::SeqCst) == 0
+                },
+                &xs,
+            )
+        }));
+        match got {
+            Ok(kept) => {
+                assert!(
+                    kept.windows(2).all(|w| w[0].0 < w[1].0),
+                    "a slot written twice or left unwritten"
+                );
+                assert_eq!(kept.len() as isize, LIVE.load(Ordering::SeqCst) - before);
+                drop(kept);
+                assert_eq!(
+                    LIVE.load(Ordering::SeqCst),
+                    before,
+                    "an item leaked or dropped twice"
+                );
+            }
+            Err(e) => {
+                panicked += 1;
+                assert!(
+                    panic_message(&*e).contains("answered differently"),
+                    "{}",
+                    panic_message(&*e)
+                );
+            }
+        }
+        // The pool stays usable.
+        assert_eq!(p.filter(|x: &Tracked| x.0 < 3, &xs[..10]).len(), 3);
+    }
+    eprintln!("filter_with_a_predicate_that_changes_its_answer: {panicked} of 3 runs disagreed");
+}
+
+/// `combine` panics (after forgetting its arguments) while the window's
+/// other block results, whose `Drop` panics, wait to be combined: the call
+/// re-raises `combine`'s payload and the process does not abort (before,
+/// they were dropped by the unwind, and the second panicking drop aborted).
+#[test]
+fn a_panicking_combine_beside_panicking_drops_is_re_raised() {
+    use std::sync::atomic::AtomicBool;
+    static ARMED: AtomicBool = AtomicBool::new(false);
+    #[derive(Clone)]
+    struct Bomb(#[allow(dead_code)] u64);
+    impl Drop for Bomb {
+        fn drop(&mut self) {
+            // Even during an unwind (which aborts the process unless the
+            // pool drops it contained): only block results, never `init`.
+            if ARMED.load(Ordering::SeqCst) && self.0 > 0 {
+                panic!("bomb dropped");
+            }
+        }
+    }
+    let p = Pool::builder().concurrency(2).build().expect("pool");
+    let xs: Vec<u64> = (0..200_000).collect();
+    ARMED.store(true, Ordering::SeqCst);
+    let got = catch_unwind(AssertUnwindSafe(|| {
+        p.fold_with(
+            CallOptions::default().chunk_size(1000),
+            |acc: Bomb, x: &u64| {
+                std::mem::forget(acc);
+                Bomb(*x)
+            },
+            |a: Bomb, b: Bomb| {
+                std::mem::forget((a, b));
+                panic!("combine failed")
+            },
+            Bomb(0),
+            &xs,
+        )
+    }));
+    ARMED.store(false, Ordering::SeqCst);
+    let e = got.err().expect("the combine's panic is re-raised");
+    assert_eq!(panic_message(&*e), "combine failed");
+    let fut = p.fold_async(
+        |acc: Bomb, x: &u64| {
+            std::mem::forget(acc);
+            Bomb(*x)
+        },
+        |a: Bomb, b: Bomb| {
+            std::mem::forget((a, b));
+            panic!("async combine failed")
+        },
+        Bomb(0),
+        xs.clone(),
+    );
+    ARMED.store(true, Ordering::SeqCst);
+    let got = catch_unwind(AssertUnwindSafe(|| futures::executor::block_on(fut)));
+    ARMED.store(false, Ordering::SeqCst);
+    let e = got.err().expect("re-raised at poll");
+    assert_eq!(panic_message(&*e), "async combine failed");
+    // The pool keeps working.
+    assert_eq!(
+        p.fold(|a: u64, x: &u64| a + x, |a, b| a + b, 0, &xs),
+        xs.iter().sum::<u64>()
+    );
+}

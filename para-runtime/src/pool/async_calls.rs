@@ -271,7 +271,7 @@ where
         // SAFETY: every chunk ran without a panic: every block's slot was
         // written.
         let results = unsafe { slots.into_vec(blocks.count()) };
-        reduce::combine(init, results, &g)
+        reduce::combine_owned(init, results, &g)
     }
 }
 
@@ -322,7 +322,7 @@ where
         } = self;
         // SAFETY: as in `ReduceBlocks::finish`.
         let results = unsafe { slots.into_vec(blocks.count()) };
-        reduce::combine(init, results, &combine)
+        reduce::combine_owned(init, results, &combine)
     }
 }
 

@@ -15,7 +15,9 @@
 //! - **Look-back, never wait for long**: block `lo + k` spins briefly for
 //!   prefix `k`; if it is still missing (its predecessor was preempted, or
 //!   is slow), it walks back: for `j = k - 1, k - 2, ...` it takes
-//!   aggregate `j` (cloned if put, else computed from the input itself)
+//!   aggregate `j` (cloned if put, else computed from the input itself and
+//!   *settled*: the first value settled for a link wins, whether the
+//!   block's own or a look-back's, so every thread folds the same ones)
 //!   until it finds a prefix `j` that is put (prefix 0 always is), and
 //!   folds that prefix forward through aggregates `j..k`. An aggregate is
 //!   a function of the block's input alone, and prefix `j + 1` is by
@@ -40,6 +42,9 @@ use std::mem::MaybeUninit;
 
 const EMPTY: usize = 0;
 const FULL: usize = 1;
+/// An aggregate link being written by the thread that won its
+/// [`Link::settle`] (a move, no user code: the state turns `FULL` next).
+const WRITING: usize = 2;
 
 /// Spins of a block for the prefix before it, before it looks back: a
 /// predecessor that runs puts it within a few `f` of putting its
@@ -76,6 +81,35 @@ impl<T> Link<T> {
         // one reads its value before the `Release` store below.
         self.value.with_mut(|p| unsafe { (*p).write(v) });
         self.state.store(FULL, Ordering::Release);
+    }
+
+    /// Put `v` unless the link holds a value already (or is being
+    /// written); return the value the link holds then: the first one
+    /// settled wins, and every reader agrees on it.
+    fn settle(&self, v: T) -> T
+    where
+        T: Clone,
+    {
+        if self
+            .state
+            .compare_exchange(EMPTY, WRITING, Ordering::Acquire, Ordering::Acquire)
+            .is_ok()
+        {
+            // SAFETY: this thread moved the state from `EMPTY` to
+            // `WRITING`, so it alone writes the value, and no one reads it
+            // before the `Release` store below.
+            self.value.with_mut(|p| unsafe { (*p).write(v) });
+            self.state.store(FULL, Ordering::Release);
+        } else {
+            // The winner writes with a move and stores `FULL` next.
+            crate::unwind::drop_caught(v);
+        }
+        loop {
+            if let Some(agreed) = self.read() {
+                return agreed;
+            }
+            crate::loom::spin_hint();
+        }
     }
 
     fn read(&self) -> Option<T>
@@ -135,8 +169,19 @@ impl<V: Clone, A: Clone> Chain<V, A> {
     }
 
     /// Put aggregate `k` (block `lo + k`'s).
+    #[cfg(test)]
     pub(super) fn put_aggregate(&self, k: usize, a: A) {
         self.aggregates[k].put(a);
+    }
+
+    /// Settle aggregate `k` (block `lo + k`'s) on `a`, unless a look-back
+    /// settled it first; returns the value every thread uses for it. A
+    /// block's own aggregate and one a look-back recomputed from the input
+    /// agree for a pure `f` or predicate; for one whose answers change,
+    /// the first settled wins, so the prefixes of all threads still agree
+    /// (and `filter`'s output ranges stay disjoint: see there).
+    pub(super) fn settle_aggregate(&self, k: usize, a: A) -> A {
+        self.aggregates[k].settle(a)
     }
 
     /// The prefix before block `lo + k`: prefix `k` once put, or, after
@@ -165,7 +210,11 @@ impl<V: Clone, A: Clone> Chain<V, A> {
             // `j > 0` here: prefix 0 is put before the window runs, so the
             // walk stops at `j == 0` at the latest.
             j -= 1;
-            behind.push(self.aggregates[j].read().unwrap_or_else(|| aggregate(j)));
+            behind.push(
+                self.aggregates[j]
+                    .read()
+                    .unwrap_or_else(|| self.aggregates[j].settle(aggregate(j))),
+            );
             if let Some(p) = self.prefixes[j].read() {
                 break p;
             }
@@ -281,7 +330,7 @@ mod loom_models {
             c.put_prefix(0, 10);
             let c0 = c.clone();
             let block0 = loom::thread::spawn(move || {
-                c0.put_aggregate(0, 3);
+                assert_eq!(c0.settle_aggregate(0, 3), 3);
                 c0.put_prefix(1, 10 * 7 + 3);
             });
             let p = c.prefix(1, |j| [3, 4][j], |p, a| p * 7 + a);

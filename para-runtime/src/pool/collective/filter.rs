@@ -38,13 +38,14 @@ impl Pool {
     /// `pred` may run more than once on an item (a block whose predecessor
     /// is late counts that block again rather than wait), so it should be
     /// free of side effects; its answer for an item must not change.
-    /// (If it does, the output is still sound, but which items are kept
-    /// is then unspecified.)
     ///
     /// # Panics
     /// Re-raising a panic of `pred` or of a clone (items already copied are
-    /// leaked, as in [`map`](Pool::map)), and when the output cannot be
-    /// allocated.
+    /// leaked, as in [`map`](Pool::map)); when the output cannot be
+    /// allocated; and when `pred` answered differently for the same item
+    /// on two evaluations, so that the parallel count of a block disagreed
+    /// with its own (the items copied are leaked; no slot is written twice
+    /// and none is read unwritten).
     ///
     /// ```
     /// let pool = para_runtime::Pool::new()?;
@@ -97,6 +98,7 @@ impl Pool {
             pred: &pred,
             dst: SendPtr(out.as_mut_ptr()),
             kept: 0,
+            inconsistent: std::sync::atomic::AtomicBool::new(false),
         };
         let work = Work {
             key: key_of::<(FilterKey, P)>(CallKind::Map),
@@ -105,8 +107,18 @@ impl Pool {
             chunk: None,
         };
         self.shared.drive(&work, &opts, &mut units);
-        // SAFETY: `drive` returned normally, so every block ran and the
-        // first `kept` slots hold the kept items, each written once.
+        if units.inconsistent.into_inner() {
+            // Some block wrote fewer items than the range the chain gave it:
+            // slots below `kept` may be unwritten. `out` keeps length 0, so
+            // its drop frees the buffer and leaks the items written.
+            drop(out);
+            panic!(
+                "para: filter: the predicate answered differently for the same item on two evaluations (a parallel count of a block disagreed with the block's own); a predicate must be pure"
+            );
+        }
+        // SAFETY: `drive` returned normally and no block disagreed with its
+        // settled count, so every block ran and the first `kept` slots hold
+        // the kept items, each written once.
         unsafe { out.set_len(units.kept) };
         if out.len() < out.capacity() {
             out.shrink_to_fit();
@@ -123,6 +135,9 @@ struct FilterBlocks<'a, S: Source, P> {
     pred: &'a P,
     dst: SendPtr<S::Value>,
     kept: usize,
+    /// Set when a block's own count differs from its settled one (a
+    /// predicate whose answers changed between evaluations).
+    inconsistent: std::sync::atomic::AtomicBool,
 }
 
 impl<S, P> FilterBlocks<'_, S, P>
@@ -183,22 +198,26 @@ where
         kept
     }
 
-    /// Copy the items of block `b` marked in `bits` to slots from `at`.
-    fn copy(&self, b: usize, bits: &[u64], mut at: usize) {
+    /// Copy the first `limit` items of block `b` marked in `bits` to slots
+    /// from `at`.
+    fn copy(&self, b: usize, bits: &[u64], mut at: usize, limit: usize) {
+        let end = at + limit;
         let r = self.blocks.span(b);
         assert!(r.end <= self.src.len(), "block out of bounds");
         let p = self.dst.get();
         for (w, &word) in bits.iter().enumerate() {
             let mut word = word;
-            while word != 0 {
+            while word != 0 && at < end {
                 let i = r.start + w * 64 + word.trailing_zeros() as usize;
                 // SAFETY: a set bit marks an item of the block (`mark` sets
                 // bits for `r` only), so `i < r.end <= src.len()`.
                 let x = unsafe { self.src.get_unchecked(i) };
                 // SAFETY: `at` is the running count of kept items before
                 // item `i`, so `at <= i < n`, the capacity; the chain gives
-                // each block the offsets of its own kept items only, so slot
-                // `at` is written once, here.
+                // block `b` the range `at..at + settled count`, disjoint from
+                // every other block's (all threads fold the same settled
+                // counts), and `at < end <= at + settled` here: slot `at` is
+                // written once, here.
                 unsafe { p.add(at).write(S::value(x)) };
                 at += 1;
                 word &= word - 1;
@@ -233,11 +252,19 @@ where
                 };
                 for b in r.clone() {
                     let k = b - lo;
-                    let count = self.mark(b, bits);
-                    chain.put_aggregate(k, count);
+                    let own = self.mark(b, bits);
+                    // The count every thread uses for this block: its own,
+                    // unless a look-back settled one first (the same, for a
+                    // pure predicate). The block writes at most that many
+                    // items, so ranges never overlap whatever `pred` does.
+                    let count = chain.settle_aggregate(k, own);
+                    if count != own {
+                        self.inconsistent
+                            .store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
                     let at = chain.prefix(k, |j| self.count(lo + j), |p, c| p + c);
                     chain.put_prefix(k + 1, at + count);
-                    self.copy(b, bits, at);
+                    self.copy(b, bits, at, count.min(own));
                 }
                 self.blocks.items_in(&r)
             };

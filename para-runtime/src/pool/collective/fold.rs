@@ -224,13 +224,27 @@ where
                 shared.run_parallel(lo..hi, per_window, threads, &body);
             }));
             if let Err(p) = ran {
-                crate::unwind::drop_caught(results);
+                crate::unwind::drop_each_caught(results);
                 crate::unwind::drop_caught(acc);
                 std::panic::resume_unwind(p);
             }
-            for slot in &mut results[..hi - lo] {
-                let v = slot.take().expect("every block of the window ran");
-                acc = (self.combine)(acc, v);
+            // A panicking `combine` unwinds past the window's other results:
+            // they are dropped contained (a panicking `Drop` among them
+            // during that unwind would abort the process).
+            let combined = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let mut a = acc;
+                for slot in &mut results[..hi - lo] {
+                    let v = slot.take().expect("every block of the window ran");
+                    a = (self.combine)(a, v);
+                }
+                a
+            }));
+            match combined {
+                Ok(a) => acc = a,
+                Err(p) => {
+                    crate::unwind::drop_each_caught(results);
+                    std::panic::resume_unwind(p);
+                }
             }
             lo = hi;
         }

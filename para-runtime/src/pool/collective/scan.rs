@@ -275,8 +275,10 @@ where
             let body = |r: Range<usize>| {
                 for b in r.clone() {
                     let k = b - lo;
-                    let sums = self.lane_sums(b);
-                    chain.put_aggregate(k, sums.clone());
+                    // The sums every thread uses for this block (its own,
+                    // unless a look-back settled them first: the same for
+                    // a pure `f`).
+                    let sums = chain.settle_aggregate(k, self.lane_sums(b));
                     let start = chain.prefix(
                         k,
                         |j| self.lane_sums(lo + j),
