@@ -79,7 +79,12 @@ pub(crate) fn split_chunk(chunk: usize) -> (usize, bool) {
 /// allocates nothing beside its output); returns how many ends it holds,
 /// or `None` when the schedule needs more than `out.len()` chunks (the
 /// caller then runs equal chunks).
-pub(crate) fn guided_ends(units: usize, threads: usize, min: usize, out: &mut [usize]) -> Option<usize> {
+pub(crate) fn guided_ends(
+    units: usize,
+    threads: usize,
+    min: usize,
+    out: &mut [usize],
+) -> Option<usize> {
     let div = GUIDED_FACTOR * threads.max(1);
     let min = min.max(1);
     let mut done = 0;

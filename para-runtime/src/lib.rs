@@ -36,15 +36,15 @@ pub use dispatch::{DispatchError, DispatchFuture};
 pub use error::{BuildError, RowsError};
 pub use global::{dispose_workers, global};
 pub use input::ArcSource;
+#[cfg(feature = "ndarray")]
+pub use input::{
+    ArrayOut, ArrayRows, ArrayRowsMut, ArraySource, StridedIter, StridedRow, StridedRows,
+};
 pub use input::{
     AsIs, Chunks, IntoSource, Item, Lines, OwnedRows, RangeSource, Rows, SliceSource, Source,
     SourceItem, VecSource, Zip2, Zip3, Zip4,
 };
 pub use input::{IntoOutputs, Outputs, RowsMut, SliceOut};
-#[cfg(feature = "ndarray")]
-pub use input::{
-    ArrayOut, ArrayRows, ArrayRowsMut, ArraySource, StridedIter, StridedRow, StridedRows,
-};
 pub use pool::AsyncCall;
 pub use pool::{reset_heuristic, CallOptions, Pool, PoolBuilder, TryItem};
 pub use pure_data::PureData;

@@ -17,12 +17,12 @@ mod owned;
 mod rows;
 mod zip;
 
-pub use chunks::Chunks;
-pub use lines::Lines;
 #[cfg(feature = "ndarray")]
 pub use self::ndarray::{
     ArrayOut, ArrayRows, ArrayRowsMut, ArraySource, StridedIter, StridedRow, StridedRows,
 };
+pub use chunks::Chunks;
+pub use lines::Lines;
 pub use out::{IntoOutputs, Outputs, RowsMut, SliceOut};
 pub use owned::ArcSource;
 pub use rows::{OwnedRows, Rows};
