@@ -131,7 +131,7 @@ fn main() {
         eprintln!("quickstart: pmap_into! differs from the loop on 16 x 16");
         std::process::exit(1);
     }
-    println!("the same kernel on 16 x 16 matrices (the pool runs it inline):");
+    println!("the same kernel on 16 x 16 matrices (too small to share: it runs inline):");
     show(
         "pmap_into!",
         median_time(runs, 2000, || sequential(black_box(&sa), &sb, 16)),
