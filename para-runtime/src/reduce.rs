@@ -163,6 +163,14 @@ pub(crate) fn combine_owned<V, G: Fn(V, V) -> V>(acc: V, results: Vec<V>, g: &G)
     }
 }
 
+/// [`combine_owned`] from the first result (`pfold`'s upper level: block
+/// results combined left to right from the first); `None` for no results.
+pub(crate) fn combine_from_first<V, G: Fn(V, V) -> V>(results: Vec<V>, g: &G) -> Option<V> {
+    let mut rest = results.into_iter();
+    let first = rest.next()?;
+    Some(combine_owned(first, rest.collect(), g))
+}
+
 /// Results of this many bytes or less per thread wait for the in-order
 /// combine at a time: 64 KiB, half a typical L2 share, so the window stays
 /// in cache while it is combined.

@@ -290,7 +290,8 @@ pub use para_macros::pmap_into;
 /// `fold(acc, item) -> acc`, `combine(acc, acc) -> acc`. The input is cut
 /// into the blocks `preduce!` uses (a function of the length and an
 /// explicit `chunk_size` only); each block folds from a clone of `init` in
-/// input order, and block results combine in input order from `init`, so
+/// input order, and block results combine in input order (left to right
+/// from the first block's; `init` must be an identity of `combine`), so
 /// the result is the same for every thread count and run. With holes, the
 /// fold's are `(acc, item)` in that order.
 ///

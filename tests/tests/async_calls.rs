@@ -26,7 +26,7 @@ fn random_f32(rng: &mut Rng, n: usize) -> Vec<f32> {
 
 /// The documented fold rule, sequentially: blocks of `reduce_block(len,
 /// None)` items (`len.div_ceil(64)` clamped to 1..=8192), each folded once
-/// from `init`, the block results combined left to right from `init`.
+/// from `init`, the block results combined left to right from the first.
 fn fold_reference<T, A: Clone>(
     xs: &[T],
     fold: impl Fn(A, &T) -> A,
@@ -41,7 +41,8 @@ fn fold_reference<T, A: Clone>(
         .chunks(block)
         .map(|c| c.iter().fold(init.clone(), &fold))
         .collect();
-    results.into_iter().fold(init, combine)
+    // Left to right from the first block's result (the documented tree).
+    results.into_iter().reduce(combine).unwrap_or(init)
 }
 
 fn assert_send_static<T: Send + 'static>(_: &T) {}

@@ -249,7 +249,7 @@ fn add_sums(mut a: Sums, b: Sums) -> Sums {
 }
 
 /// The documented tree, sequentially: blocks folded from `init`, block
-/// results combined from `init` left to right.
+/// results combined left to right from the first (`init` for none).
 fn fold_tree<T, A: Clone>(
     xs: &[T],
     block: usize,
@@ -259,7 +259,8 @@ fn fold_tree<T, A: Clone>(
 ) -> A {
     xs.chunks(block)
         .map(|c| c.iter().fold(init.clone(), &fold))
-        .fold(init.clone(), combine)
+        .reduce(combine)
+        .unwrap_or(init)
 }
 
 fn bits(s: &Sums) -> Vec<u64> {

@@ -277,7 +277,7 @@ where
 
 /// A fold's content: each block folded once, in order, from
 /// `init.clone()` with `fold`; the finish combines the block results left
-/// to right from `init` with `combine`.
+/// to right from the first with `combine`.
 struct FoldBlocks<S, F, C, A> {
     src: S,
     fold: F,
@@ -322,7 +322,9 @@ where
         } = self;
         // SAFETY: as in `ReduceBlocks::finish`.
         let results = unsafe { slots.into_vec(blocks.count()) };
-        reduce::combine_owned(init, results, &combine)
+        // Left to right from the first block's result, as the blocking
+        // `fold` combines (a call with no block returned `init` at once).
+        reduce::combine_from_first(results, &combine).unwrap_or(init)
     }
 }
 
