@@ -98,6 +98,20 @@ impl Pool {
             return init;
         }
         let block = chunk::reduce_block(n, opts.chunk_size.or(self.shared.chunk_size));
+        if block >= n {
+            // One block: nothing to share or to combine. It folds from
+            // `init` itself (the same bits as from a clone), on the caller.
+            if let Some(0) = opts.concurrency {
+                panic!("para: `concurrency` must be at least 1 (got 0)");
+            }
+            let mut acc = init;
+            for i in 0..n {
+                // SAFETY: `i < n == src.len()`.
+                acc = fold(acc, unsafe { src.get_unchecked(i) });
+            }
+            self.shared.signals.completed.add(n);
+            return acc;
+        }
         let mut units = FoldBlocks {
             src: &src,
             blocks: Blocks::new(n, block),
