@@ -394,9 +394,9 @@ impl Shared {
                         // 13,500 requests/s over seven runs that way, 7,500
                         // and 7,600 in two runs with four chunks per thread.
                         (size, true) if small => units.div_ceil(threads).max(size),
-                        (size, true) => units
-                            .div_ceil(threads * chunk::CHUNKS_PER_THREAD)
-                            .max(size),
+                        (size, true) => {
+                            units.div_ceil(threads * chunk::CHUNKS_PER_THREAD).max(size)
+                        }
                         (size, false) => size,
                     },
                 }
