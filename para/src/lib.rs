@@ -430,7 +430,7 @@ pub use para_macros::pmap_reduce;
 ///
 /// The same kernel checks, options, results and float bits as `pmap!`;
 /// the input is owned (`Vec<T>`, `Arc<[T]>`, `Arc<Vec<T>>`,
-/// [`OwnedRows`](input::OwnedRows), ranges) and moves into the future,
+/// [`OwnedRows`], ranges) and moves into the future,
 /// which is `Send + 'static` and runs on any executor. The calling task
 /// never blocks and never runs chunks: the pool's workers do. Context
 /// arguments move into the future too: `&x` in a context position moves
