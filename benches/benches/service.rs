@@ -16,6 +16,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rayon::prelude::*;
+use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -70,6 +71,11 @@ impl Ping {
     }
 }
 
+/// A server: a request's batch in, its scores out.
+type Serve = dyn Fn(Arc<[f32]>) -> std::pin::Pin<Box<dyn std::future::Future<Output = Vec<f32>> + Send>>
+    + Send
+    + Sync;
+
 fn service(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -81,9 +87,6 @@ fn service(c: &mut Criterion) {
     let want: Vec<f32> = batch.iter().map(score).collect();
     let check = |out: &[f32]| assert!(out.len() == BATCH && out[BATCH - 1] == want[BATCH - 1]);
 
-    type Serve = dyn Fn(Arc<[f32]>) -> std::pin::Pin<Box<dyn std::future::Future<Output = Vec<f32>> + Send>>
-        + Send
-        + Sync;
     let variants: Vec<(&str, Arc<Serve>)> = vec![
         (
             "map_async",
@@ -118,7 +121,7 @@ fn service(c: &mut Criterion) {
         .warm_up_time(Duration::from_millis(500))
         .throughput(Throughput::Elements(REQUESTS as u64));
     let mut report = Vec::new();
-    for (name, serve) in variants {
+    for (name, serve) in variants.iter().cloned() {
         let ping = Ping::start(&rt);
         let mut rounds = 0usize;
         let mut busy = Duration::ZERO;
@@ -155,6 +158,87 @@ fn service(c: &mut Criterion) {
     g.finish();
     for line in report {
         eprintln!("{line}");
+    }
+    interleaved(&rt, &variants, &batch);
+}
+
+/// The same three servers measured round-robin, one round of `REQUESTS`
+/// requests each in turn, for `SERVICE_INTERLEAVED_S` seconds (default 4):
+/// what one variant leaves behind in the process (allocator state, idle
+/// threads of a runtime, a warm cache) then weighs on all of them alike,
+/// where the criterion group above runs them one after the other. The ping
+/// task runs throughout; each tick's lateness counts for the variant whose
+/// round it fell in.
+fn interleaved(rt: &tokio::runtime::Runtime, variants: &[(&str, Arc<Serve>)], batch: &Arc<[f32]>) {
+    let secs: f64 = std::env::var("SERVICE_INTERLEAVED_S")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4.0);
+    let current = Arc::new(std::sync::atomic::AtomicUsize::new(usize::MAX));
+    let lateness: Arc<Mutex<Vec<Vec<Duration>>>> =
+        Arc::new(Mutex::new(vec![Vec::new(); variants.len()]));
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let (cur, late, stop) = (
+            Arc::clone(&current),
+            Arc::clone(&lateness),
+            Arc::clone(&stop),
+        );
+        rt.spawn(async move {
+            let mut iv = tokio::time::interval(Duration::from_millis(1));
+            iv.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            while !stop.load(Ordering::Relaxed) {
+                let due = iv.tick().await;
+                let l = Instant::now().saturating_duration_since(due.into_std());
+                let v = cur.load(Ordering::Relaxed);
+                if v != usize::MAX {
+                    late.lock().unwrap()[v].push(l);
+                }
+            }
+        });
+    }
+    let mut busy = vec![Duration::ZERO; variants.len()];
+    let mut rounds = vec![0usize; variants.len()];
+    let t_end = Instant::now() + Duration::from_secs_f64(secs);
+    let mut r = 0usize;
+    while Instant::now() < t_end {
+        let v = r % variants.len();
+        r += 1;
+        let serve = &variants[v].1;
+        current.store(v, Ordering::Relaxed);
+        let t = Instant::now();
+        rt.block_on(async {
+            let tasks: Vec<_> = (0..REQUESTS)
+                .map(|_| {
+                    let (serve, b) = (Arc::clone(serve), Arc::clone(batch));
+                    tokio::spawn(async move { serve(b).await })
+                })
+                .collect();
+            for t in tasks {
+                black_box(t.await.unwrap());
+            }
+        });
+        busy[v] += t.elapsed();
+        rounds[v] += 1;
+        current.store(usize::MAX, Ordering::Relaxed);
+    }
+    stop.store(true, Ordering::Relaxed);
+    std::thread::sleep(Duration::from_millis(5));
+    let late = lateness.lock().unwrap().clone();
+    for (v, (name, _)) in variants.iter().enumerate() {
+        let mut l = late[v].clone();
+        l.sort_unstable();
+        let p99 = l
+            .get((l.len() * 99 / 100).min(l.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or_default();
+        eprintln!(
+            "service_interleaved/{name}: {:.0} req/s over {} rounds; ping p99 lateness {:.3} ms ({} ticks)",
+            (rounds[v] * REQUESTS) as f64 / busy[v].as_secs_f64(),
+            rounds[v],
+            p99.as_secs_f64() * 1e3,
+            l.len()
+        );
     }
 }
 
