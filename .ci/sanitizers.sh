@@ -19,10 +19,17 @@ rustup run nightly rustc --version >/dev/null 2>&1 ||
 rustup component add --toolchain nightly rust-src miri
 cargo +nightly miri setup
 
-# The integration test to sanitize besides the unit tests. (Falls back to
-# pool_map only for a checkout older than hostile.rs.)
-itest=hostile
-[[ -f tests/tests/hostile.rs ]] || itest=pool_map
+# The integration tests to sanitize besides the unit tests: the hostile
+# inputs, and the calls with unsafe code of their own (collective, async,
+# the new inputs, the macro forms over them). Files a checkout does not
+# have are left out (pool_map stands in for a checkout older than
+# hostile.rs).
+itests=()
+for t in hostile collective async_calls inputs macro_forms; do
+  if [[ -f tests/tests/$t.rs ]]; then itests+=(--test "$t"); fi
+done
+(( ${#itests[@]} )) || itests=(--test pool_map)
+itest="${itests[*]}"
 
 # The pool's calibration unit tests assert on measured nanoseconds per item
 # and assume an idle machine running at full speed: instrumented (TSan
@@ -63,7 +70,7 @@ step "ThreadSanitizer: para-runtime unit tests and $itest"
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
   sanitized thread -p para-runtime --lib -- "${skip_timed[@]}"
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
-  sanitized thread -p para-tests --test "$itest"
+  sanitized thread -p para-tests "${itests[@]}"
 
 # Leak checking is on, with the leaks para makes on purpose suppressed by
 # name in .ci/lsan.supp (a payload whose Drop panicked is leaked, not
@@ -73,7 +80,7 @@ step "AddressSanitizer: para-runtime unit tests and $itest"
 ASAN_OPTIONS="detect_leaks=1 detect_stack_use_after_return=1" \
   sanitized address -p para-runtime --lib -- "${skip_timed[@]}"
 ASAN_OPTIONS="detect_leaks=1 detect_stack_use_after_return=1" \
-  sanitized address -p para-tests --test "$itest"
+  sanitized address -p para-tests "${itests[@]}"
 
 # Isolation stays on (no real clock, files or environment are needed).
 # Miri cannot run membarrier: barrier.rs falls back to RMWs under cfg(miri).
