@@ -35,7 +35,7 @@ mod loom_tests;
 pub use dispatch::{DispatchError, DispatchFuture};
 pub use error::{BuildError, RowsError};
 pub use global::{dispose_workers, global};
-pub use input::ArcSource;
+pub use input::{ArcSource, SharedSlice};
 #[cfg(feature = "ndarray")]
 pub use input::{
     ArrayOut, ArrayRows, ArrayRowsMut, ArraySource, StridedIter, StridedRow, StridedRows,

@@ -89,7 +89,7 @@ pub use para_runtime::{
 
 // The shared owned inputs of async calls (`Arc<[T]>`, `Arc<Vec<T>>`).
 #[doc(inline)]
-pub use para_runtime::ArcSource;
+pub use para_runtime::{ArcSource, SharedSlice};
 
 // The output side of `pmap_into!`: disjoint slots, one per item.
 #[doc(inline)]

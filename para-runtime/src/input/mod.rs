@@ -24,7 +24,7 @@ pub use self::ndarray::{
 pub use chunks::Chunks;
 pub use lines::Lines;
 pub use out::{IntoOutputs, Outputs, RowsMut, SliceOut};
-pub use owned::ArcSource;
+pub use owned::{ArcSource, SharedSlice};
 pub use rows::{OwnedRows, Rows};
 pub use zip::{Zip2, Zip3, Zip4};
 
@@ -108,7 +108,7 @@ pub unsafe trait Source: Sync + for<'s> SourceItem<'s> {
 }
 
 #[inline]
-fn for_each_slice<'a, T, G: FnMut(usize, &'a T)>(s: &'a [T], range: Range<usize>, mut g: G) {
+pub(super) fn for_each_slice<'a, T, G: FnMut(usize, &'a T)>(s: &'a [T], range: Range<usize>, mut g: G) {
     let start = range.start;
     for (k, x) in s[range].iter().enumerate() {
         g(start + k, x);

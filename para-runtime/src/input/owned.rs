@@ -5,7 +5,7 @@
 //! (`Vec<T>`, [`OwnedRows`](super::OwnedRows) and ranges are the other
 //! owned inputs.)
 
-use super::{IntoSource, Source, SourceItem};
+use super::{for_each_slice, IntoSource, Source, SourceItem};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -26,75 +26,64 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub struct ArcSource<A>(pub A);
 
-impl<'s, T> SourceItem<'s> for ArcSource<Arc<[T]>> {
-    type Item = &'s T;
+/// The two shared forms of a slice, read through one impl.
+pub trait SharedSlice: Send + Sync {
+    /// The element type.
+    type Elem;
+    /// The slice behind the `Arc`.
+    fn shared(&self) -> &[Self::Elem];
 }
 
-impl<'s, T> SourceItem<'s> for ArcSource<Arc<Vec<T>>> {
-    type Item = &'s T;
-}
-
-#[inline]
-fn for_each_shared<'a, T, G: FnMut(usize, &'a T)>(s: &'a [T], range: Range<usize>, mut g: G) {
-    let start = range.start;
-    for (k, x) in s[range].iter().enumerate() {
-        g(start + k, x);
+impl<T: Send + Sync> SharedSlice for Arc<[T]> {
+    type Elem = T;
+    #[inline]
+    fn shared(&self) -> &[T] {
+        self
     }
 }
 
-// SAFETY: the slice behind the `Arc` is never resized (an `Arc`'s contents
-// are shared, so nothing can mutate them while the source lives); `len`
-// is its length, `get_unchecked` indexes it, `for_each_in` enumerates
-// exactly `range` (slicing bounds-checks).
-unsafe impl<T: Sync + Send + Clone> Source for ArcSource<Arc<[T]>> {
-    type Value = T;
+impl<T: Send + Sync> SharedSlice for Arc<Vec<T>> {
+    type Elem = T;
+    #[inline]
+    fn shared(&self) -> &[T] {
+        self.as_slice()
+    }
+}
+
+impl<'s, A: SharedSlice> SourceItem<'s> for ArcSource<A> {
+    type Item = &'s A::Elem;
+}
+
+// SAFETY: the slice behind the `Arc` is never resized or written (an
+// `Arc`'s contents are shared, so nothing can mutate them while the source
+// lives, and `shared` returns the same slice every time); `len` is its
+// length, `get_unchecked` indexes it, `for_each_in` enumerates exactly
+// `range` (slicing bounds-checks).
+unsafe impl<A: SharedSlice> Source for ArcSource<A>
+where
+    A::Elem: Sync + Send + Clone,
+{
+    type Value = A::Elem;
 
     #[inline]
     fn len(&self) -> usize {
-        self.0.len()
+        self.0.shared().len()
     }
 
     #[inline]
-    unsafe fn get_unchecked(&self, i: usize) -> &T {
+    unsafe fn get_unchecked(&self, i: usize) -> &A::Elem {
         // SAFETY: the caller promises `i < self.len()`.
-        unsafe { self.0.get_unchecked(i) }
+        unsafe { self.0.shared().get_unchecked(i) }
     }
 
     #[inline]
-    fn value(item: &T) -> T {
+    fn value(item: &A::Elem) -> A::Elem {
         item.clone()
     }
 
     #[inline]
-    fn for_each_in<G: FnMut(usize, &T)>(&self, range: Range<usize>, g: G) {
-        for_each_shared(&self.0, range, g);
-    }
-}
-
-// SAFETY: as for `Arc<[T]>`: the vector behind the `Arc` cannot be
-// resized while shared.
-unsafe impl<T: Sync + Send + Clone> Source for ArcSource<Arc<Vec<T>>> {
-    type Value = T;
-
-    #[inline]
-    fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    #[inline]
-    unsafe fn get_unchecked(&self, i: usize) -> &T {
-        // SAFETY: the caller promises `i < self.len()`.
-        unsafe { self.0.get_unchecked(i) }
-    }
-
-    #[inline]
-    fn value(item: &T) -> T {
-        item.clone()
-    }
-
-    #[inline]
-    fn for_each_in<G: FnMut(usize, &T)>(&self, range: Range<usize>, g: G) {
-        for_each_shared(self.0.as_slice(), range, g);
+    fn for_each_in<G: FnMut(usize, &A::Elem)>(&self, range: Range<usize>, g: G) {
+        for_each_slice(self.0.shared(), range, g);
     }
 }
 
