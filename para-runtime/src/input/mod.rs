@@ -108,7 +108,11 @@ pub unsafe trait Source: Sync + for<'s> SourceItem<'s> {
 }
 
 #[inline]
-pub(super) fn for_each_slice<'a, T, G: FnMut(usize, &'a T)>(s: &'a [T], range: Range<usize>, mut g: G) {
+pub(super) fn for_each_slice<'a, T, G: FnMut(usize, &'a T)>(
+    s: &'a [T],
+    range: Range<usize>,
+    mut g: G,
+) {
     let start = range.start;
     for (k, x) in s[range].iter().enumerate() {
         g(start + k, x);
