@@ -13,6 +13,11 @@
 //! is collected and its p99 printed after each variant, with the requests
 //! per second over the same rounds: a runtime thread blocked by a request
 //! shows there.
+//!
+//! `SERVICE_ONLY=name[,name]` limits the interleaved part (below) to the
+//! variants whose names contain one of the given strings; profiling one
+//! server alone, e.g. under `perf stat`, runs
+//! `SERVICE_ONLY=map_async <bench binary> --bench nothing-matches`.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rayon::prelude::*;
@@ -159,7 +164,16 @@ fn service(c: &mut Criterion) {
     for line in report {
         eprintln!("{line}");
     }
-    interleaved(&rt, &variants, &batch);
+    let only = std::env::var("SERVICE_ONLY").ok();
+    let picked: Vec<_> = variants
+        .iter()
+        .filter(|(n, _)| {
+            only.as_deref()
+                .is_none_or(|o| o.split(',').any(|o| n.contains(o)))
+        })
+        .cloned()
+        .collect();
+    interleaved(&rt, &picked, &batch);
 }
 
 /// The same three servers measured round-robin, one round of `REQUESTS`

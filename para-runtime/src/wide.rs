@@ -30,13 +30,87 @@
 use crate::input::{Item, Source};
 use std::ops::Range;
 
-/// Run `body(r)`, through the AVX2 copy where the CPU has AVX2 and it is
-/// not turned off.
-#[inline(always)]
-pub(crate) fn call<B, R>(body: &B, r: Range<usize>) -> R
+/// A chunk's loop, for [`call`]: `run` is compiled once per copy.
+///
+/// Implementations mark `run` `#[inline(always)]`: the AVX2 copy is only
+/// as wide as what is inlined into it. A closure is inlined at the
+/// compiler's discretion, and it declined for the async map's chunk loop
+/// (the `service` bench's kernel ran on 128-bit registers there, 256 in the
+/// blocking map); the map loops below go through [`MapFill`], whose `run`
+/// is always inlined, so that no call site depends on that choice.
+pub(crate) trait Body {
+    /// What a chunk returns (the items it finished, for a map).
+    type Out;
+    /// Run the chunk over `r`.
+    fn run(&self, r: Range<usize>) -> Self::Out;
+}
+
+impl<R, F: Fn(Range<usize>) -> R> Body for F {
+    type Out = R;
+    #[inline(always)]
+    fn run(&self, r: Range<usize>) -> R {
+        self(r)
+    }
+}
+
+/// A map's chunk loop: `out[i] = f(src[i])` for each `i` of the range,
+/// stores aligned as in [`for_each_aligned`]. `ASSIGN`: the slots hold
+/// values, which each store drops (a `map_into` over a slice); otherwise
+/// they are uninitialised and written without a drop.
+pub(crate) struct MapFill<'a, S, F, U, const ASSIGN: bool> {
+    src: &'a S,
+    f: &'a F,
+    out: *mut U,
+}
+
+// SAFETY: threads share a `MapFill` to run disjoint ranges (`new`'s
+// contract), each storing `U`s into its own slots (`U: Send`) while reading
+// the source and calling `f` through shared references (`S`, `F: Sync`).
+unsafe impl<S: Sync, F: Sync, U: Send, const ASSIGN: bool> Sync for MapFill<'_, S, F, U, ASSIGN> {}
+
+impl<'a, S, F, U, const ASSIGN: bool> MapFill<'a, S, F, U, ASSIGN> {
+    /// # Safety
+    /// `out` has `src.len()` slots (initialised ones when `ASSIGN`), and
+    /// until the last `run` returns, no range of `0..src.len()` is run
+    /// twice and nothing else accesses those slots.
+    #[inline(always)]
+    pub(crate) unsafe fn new(src: &'a S, f: &'a F, out: *mut U) -> Self {
+        MapFill { src, f, out }
+    }
+}
+
+impl<S, F, U, const ASSIGN: bool> Body for MapFill<'_, S, F, U, ASSIGN>
 where
-    B: Fn(Range<usize>) -> R,
+    S: Source,
+    F: for<'s> Fn(Item<'s, S>) -> U,
 {
+    type Out = usize;
+    #[inline(always)]
+    fn run(&self, r: Range<usize>) -> usize {
+        let (f, p) = (self.f, self.out);
+        let len = r.len();
+        for_each_aligned(self.src, r, p, |i, x| {
+            // SAFETY: `i` lies in the range, a sub-range of `0..src.len()`
+            // (`Source` is an unsafe trait whose `for_each_in` hands out
+            // exactly the indices of the range, once each); `out` has that
+            // many slots and no range runs twice (`new`'s contract), so
+            // slot `i` is this store's alone.
+            unsafe {
+                if ASSIGN {
+                    *p.add(i) = f(x);
+                } else {
+                    p.add(i).write(f(x));
+                }
+            }
+        });
+        len
+    }
+}
+
+/// Run `body` over `r`, through the AVX2 copy where the CPU has AVX2 and
+/// it is not turned off.
+#[inline(always)]
+pub(crate) fn call<B: Body>(body: &B, r: Range<usize>) -> B::Out {
     #[cfg(all(any(target_arch = "x86_64", target_arch = "x86"), not(miri)))]
     {
         if x86::wide() {
@@ -44,7 +118,7 @@ where
             return unsafe { x86::call_avx2(body, r) };
         }
     }
-    body(r)
+    body.run(r)
 }
 
 /// Settle the CPU check now (pools call this when built), so that no
@@ -88,18 +162,15 @@ mod x86 {
         on
     }
 
-    /// `body(r)`, compiled with AVX2: the compiler inlines `body` (built
-    /// for the baseline target, a subset of these features) into this
-    /// function and vectorises its loop for 256-bit registers.
+    /// `body.run(r)`, compiled with AVX2: `run` (built for the baseline
+    /// target, a subset of these features) is inlined into this function,
+    /// whose loop is vectorised for 256-bit registers.
     ///
     /// # Safety
     /// The CPU must support AVX2.
     #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn call_avx2<B, R>(body: &B, r: Range<usize>) -> R
-    where
-        B: Fn(Range<usize>) -> R,
-    {
-        body(r)
+    pub(super) unsafe fn call_avx2<B: super::Body>(body: &B, r: Range<usize>) -> B::Out {
+        body.run(r)
     }
 }
 
@@ -175,6 +246,44 @@ mod tests {
             0,
             "size 3 never aligns"
         );
+    }
+
+    /// A `MapFill` over split ranges writes every slot once with `f`'s
+    /// value, in both copies; the assigning form drops each old value
+    /// once, the writing form none.
+    #[test]
+    fn map_fill_writes_each_slot_once_and_assign_drops_the_old_value() {
+        use std::cell::Cell;
+        let drops = Cell::new(0_usize);
+        struct D<'a>(u64, &'a Cell<usize>);
+        impl Drop for D<'_> {
+            fn drop(&mut self) {
+                self.1.set(self.1.get() + 1);
+            }
+        }
+        let data: Vec<u64> = (0..3000).collect();
+        let src = SliceSource(&data);
+        let f = |x: &u64| D(x * 3 + 1, &drops);
+        let mut old: Vec<D<'_>> = (0..3000).map(|_| D(0, &drops)).collect();
+        // SAFETY: `old` holds 3000 values; the two ranges are disjoint.
+        let fill = unsafe { MapFill::<_, _, _, true>::new(&src, &f, old.as_mut_ptr()) };
+        assert_eq!(call(&fill, 0..1100), 1100);
+        assert_eq!(fill.run(1100..3000), 1900);
+        assert_eq!(drops.get(), 3000, "each old value dropped once");
+        assert!(old.iter().enumerate().all(|(i, d)| d.0 == i as u64 * 3 + 1));
+        drop(old);
+        drops.set(0);
+        let mut fresh: Vec<D<'_>> = Vec::with_capacity(3000);
+        // SAFETY: `fresh` has capacity 3000; the ranges are disjoint.
+        let fill = unsafe { MapFill::<_, _, _, false>::new(&src, &f, fresh.as_mut_ptr()) };
+        assert_eq!(call(&fill, 0..2999) + call(&fill, 2999..3000), 3000);
+        assert_eq!(drops.get(), 0, "nothing dropped into fresh slots");
+        // SAFETY: every slot of `0..3000` was written above.
+        unsafe { fresh.set_len(3000) };
+        assert!(fresh
+            .iter()
+            .enumerate()
+            .all(|(i, d)| d.0 == i as u64 * 3 + 1));
     }
 
     #[test]

@@ -200,17 +200,12 @@ where
         // `i < chunks = n.div_ceil(chunk)`, so `a < n`.
         let a = i * self.chunk;
         let r = a..a + self.chunk.min(self.n - a);
-        let (src, f, p) = (&self.src, &self.f, self.out.ptr);
-        let fill = |r: Range<usize>| {
-            let len = r.len();
-            wide::for_each_aligned(src, r, p, |i, x| {
-                // SAFETY: `i` lies in this chunk's range, inside `0..n`
-                // (the `Source` contract); the buffer has `n` slots, and
-                // chunks partition `0..n`, so each slot is written once.
-                unsafe { p.add(i).write(f(x)) };
-            });
-            len
-        };
+        // SAFETY: the buffer has `n == src.len()` slots, and chunks
+        // partition `0..n`: this thread holds chunk `i`, so its range runs
+        // once, here, and nothing else touches those slots before the
+        // finish.
+        let fill =
+            unsafe { wide::MapFill::<_, _, _, false>::new(&self.src, &self.f, self.out.ptr) };
         wide::call(&fill, r)
     }
 

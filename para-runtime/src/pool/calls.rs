@@ -82,19 +82,10 @@ impl Pool {
         }
         let mut out: Vec<U> = Vec::with_capacity(n);
         let dst = SendPtr(out.as_mut_ptr());
-        let fill = |r: Range<usize>| {
-            let p = dst.get();
-            let len = r.len();
-            wide::for_each_aligned(&src, r, p, |i, x| {
-                // SAFETY: `i` lies in `r`, a sub-range of `0..n` (`Source`
-                // is an unsafe trait whose `for_each_in` hands out exactly
-                // the indices of `r`, once each); the buffer has capacity
-                // `n`, and chunks partition `0..n`, so each index is written
-                // by one chunk only.
-                unsafe { p.add(i).write(f(x)) };
-            });
-            len
-        };
+        // SAFETY: `out` has capacity `n == src.len()`; `run` hands each
+        // index to one chunk only, and nothing else touches the buffer
+        // until it returns.
+        let fill = unsafe { wide::MapFill::<_, _, _, false>::new(&src, &f, dst.get()) };
         let body = |r: Range<usize>| wide::call(&fill, r);
         // A call with a big output (never a small one) asks for huge pages
         // first; out of the small-call path, where the extra call measurably
@@ -148,19 +139,10 @@ impl Pool {
             out.len(),
             n
         );
-        let dst = SendPtr(out.as_mut_ptr());
-        let fill = |r: Range<usize>| {
-            let p = dst.get();
-            let len = r.len();
-            wide::for_each_aligned(&src, r, p, |i, x| {
-                // SAFETY: `i < n == out.len()` (the `Source` contract, as in
-                // `map_with`); each index is assigned by one chunk only, and
-                // the slot holds an initialised value that the assignment
-                // drops.
-                unsafe { *p.add(i) = f(x) };
-            });
-            len
-        };
+        // SAFETY: `out` holds `n == src.len()` initialised values; `run`
+        // hands each index to one chunk only, and `out` stays borrowed
+        // until it returns.
+        let fill = unsafe { wide::MapFill::<_, _, _, true>::new(&src, &f, out.as_mut_ptr()) };
         let body = |r: Range<usize>| wide::call(&fill, r);
         self.shared
             .run(key_of::<F>(CallKind::Map), n, opts, body, || {});

@@ -8,6 +8,36 @@ use crate::input::{IntoOutputs, IntoSource, Item, Outputs, RowsMut, Source};
 use crate::wide;
 use std::ops::Range;
 
+/// An in-place map's chunk loop, `f(src[i], slot i)`; a [`wide::Body`]
+/// so that the loop is always compiled into the AVX2 copy.
+struct SlotFill<'a, S, O, F> {
+    src: &'a S,
+    outs: &'a O,
+    f: &'a F,
+}
+
+impl<S, O, F> wide::Body for SlotFill<'_, S, O, F>
+where
+    S: Source,
+    O: Outputs,
+    F: for<'s, 'r> Fn(Item<'s, S>, &'r mut O::Slot),
+{
+    type Out = usize;
+    #[inline(always)]
+    fn run(&self, r: Range<usize>) -> usize {
+        let len = r.len();
+        let (outs, f) = (self.outs, self.f);
+        self.src.for_each_in(r, |i, x| {
+            // SAFETY: `i < n == outs.len()` (the `Source` contract:
+            // `for_each_in` hands out exactly the indices of `r`, a
+            // sub-range of `0..n`, once each), and chunks partition `0..n`,
+            // so no other reference to slot `i` is live.
+            f(x, unsafe { outs.slot(i) });
+        });
+        len
+    }
+}
+
 /// The cache key's tag of an in-place map (its cost differs from the same
 /// closure's in a plain map).
 struct MapOutputsKey;
@@ -102,16 +132,10 @@ impl Pool {
         if outs.len() != n {
             length_mismatch(outs.len(), n);
         }
-        let fill = |r: Range<usize>| {
-            let len = r.len();
-            src.for_each_in(r, |i, x| {
-                // SAFETY: `i < n == outs.len()` (the `Source` contract:
-                // `for_each_in` hands out exactly the indices of `r`, a
-                // sub-range of `0..n`, once each), and chunks partition
-                // `0..n`, so no other reference to slot `i` is live.
-                f(x, unsafe { outs.slot(i) });
-            });
-            len
+        let fill = SlotFill {
+            src: &src,
+            outs: &outs,
+            f: &f,
         };
         let body = |r: Range<usize>| wide::call(&fill, r);
         self.shared.run(
