@@ -14,6 +14,24 @@
 //! per second over the same rounds: a runtime thread blocked by a request
 //! shows there.
 //!
+//! # The allocator
+//! Each request's answer is a fresh 400 KB `Vec`, and with glibc's default
+//! settings whether its pages are still mapped when the next round asks
+//! for them depends on which threads' arenas the answers came from and in
+//! what order they were freed: a free that grows an arena's top chunk past
+//! the (self-adjusting) trim threshold hands the pages back to the kernel,
+//! and the next round faults them in again. That decided the ranking more
+//! than the serving did: over five fresh processes of the same binary,
+//! `map_async`'s median ranged from 8.1k to 16.8k requests/s, while
+//! `spawn_blocking_pmap`, whose answers come from sixteen threads' arenas,
+//! stayed between 7.7k and 8.4k (counted per thread in two interleaved
+//! runs, `map_async`'s requests took 34 page faults each in one and 84 in
+//! the other). So on glibc the bench fixes the
+//! thresholds first (`mallopt`: no `mmap` below 32 MiB, no trimming below
+//! 1 GiB), the same for all three servers: every round then reuses the
+//! pages of the one before, as a long-running service does.
+//! `SERVICE_GLIBC_DEFAULTS=1` keeps glibc's defaults instead.
+//!
 //! `SERVICE_ONLY=name[,name]` limits the interleaved part (below) to the
 //! variants whose names contain one of the given strings; profiling one
 //! server alone, e.g. under `perf stat`, runs
@@ -81,7 +99,30 @@ type Serve = dyn Fn(Arc<[f32]>) -> std::pin::Pin<Box<dyn std::future::Future<Out
     + Send
     + Sync;
 
+/// Fix glibc's `mmap` and trim thresholds (see `# The allocator`), unless
+/// `SERVICE_GLIBC_DEFAULTS` is set; what the allocator runs with, for the
+/// report.
+fn steady_allocator() -> &'static str {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("SERVICE_GLIBC_DEFAULTS").is_none() {
+        // SAFETY: `mallopt` takes glibc's own locks and only sets two of
+        // its tuning parameters; no memory is touched.
+        let ok = unsafe {
+            libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20) == 1
+                && libc::mallopt(libc::M_TRIM_THRESHOLD, 1 << 30) == 1
+        };
+        return if ok {
+            "glibc, thresholds fixed"
+        } else {
+            "glibc (mallopt refused)"
+        };
+    }
+    "the default allocator"
+}
+
 fn service(c: &mut Criterion) {
+    let alloc = steady_allocator();
+    eprintln!("service: allocator: {alloc}");
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_time()
@@ -133,19 +174,7 @@ fn service(c: &mut Criterion) {
         g.bench_function(name, |b| {
             b.iter(|| {
                 let t = Instant::now();
-                let outs = rt.block_on(async {
-                    let tasks: Vec<_> = (0..REQUESTS)
-                        .map(|_| {
-                            let (serve, b) = (Arc::clone(&serve), Arc::clone(&batch));
-                            tokio::spawn(async move { serve(b).await })
-                        })
-                        .collect();
-                    let mut outs = Vec::with_capacity(REQUESTS);
-                    for t in tasks {
-                        outs.push(t.await.unwrap());
-                    }
-                    outs
-                });
+                let outs = round(&rt, &serve, &batch);
                 busy += t.elapsed();
                 rounds += 1;
                 for o in &outs {
@@ -174,6 +203,24 @@ fn service(c: &mut Criterion) {
         .cloned()
         .collect();
     interleaved(&rt, &picked, &batch);
+}
+
+/// One round: `REQUESTS` requests of `batch` spawned at once on `rt` and
+/// served by `serve`; their answers, in order.
+fn round(rt: &tokio::runtime::Runtime, serve: &Arc<Serve>, batch: &Arc<[f32]>) -> Vec<Vec<f32>> {
+    rt.block_on(async {
+        let tasks: Vec<_> = (0..REQUESTS)
+            .map(|_| {
+                let (serve, b) = (Arc::clone(serve), Arc::clone(batch));
+                tokio::spawn(async move { serve(b).await })
+            })
+            .collect();
+        let mut outs = Vec::with_capacity(REQUESTS);
+        for t in tasks {
+            outs.push(t.await.unwrap());
+        }
+        outs
+    })
 }
 
 /// The same three servers measured round-robin, one round of `REQUESTS`
@@ -221,17 +268,7 @@ fn interleaved(rt: &tokio::runtime::Runtime, variants: &[(&str, Arc<Serve>)], ba
         let serve = &variants[v].1;
         current.store(v, Ordering::Relaxed);
         let t = Instant::now();
-        rt.block_on(async {
-            let tasks: Vec<_> = (0..REQUESTS)
-                .map(|_| {
-                    let (serve, b) = (Arc::clone(serve), Arc::clone(batch));
-                    tokio::spawn(async move { serve(b).await })
-                })
-                .collect();
-            for t in tasks {
-                black_box(t.await.unwrap());
-            }
-        });
+        black_box(round(rt, serve, batch));
         busy[v] += t.elapsed();
         rounds[v] += 1;
         current.store(usize::MAX, Ordering::Relaxed);
