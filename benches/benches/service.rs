@@ -47,7 +47,9 @@ use std::time::{Duration, Instant};
 const REQUESTS: usize = 16;
 const BATCH: usize = 100_000;
 
-/// A per-item kernel of some tens of nanoseconds.
+/// A per-item kernel: a chain of tens of nanoseconds per item on one lane,
+/// about one nanosecond per item once the map's loop runs it on 256-bit
+/// vectors (a request is then about 0.1 ms of work).
 #[para::pure]
 fn score(x: &f32) -> f32 {
     let mut v = *x;
