@@ -95,10 +95,12 @@ step "Miri: unwind unit tests (leak check off: the leaks are the design)"
 MIRIFLAGS="-Zmiri-ignore-leaks" CARGO_TARGET_DIR=target/miri \
   cargo +nightly miri test -p para-runtime --lib -- unwind::
 
-# Every unit test of pool/ is a calibration test, so the pool itself (jobs,
-# chunk claiming, writes into the output) gets to Miri through the small
-# cases of pool_map; its larger ones (10,000 items, heavy kernels, 40 MB
-# outputs) would take Miri many minutes.
+# The pool's own unit tests above include small async calls (completion,
+# cancellation, a panic: pool/async_calls.rs) and every collective call on
+# owned values (pool/collective.rs); the blocking map itself (jobs, chunk
+# claiming, writes into the output) gets to Miri through the small cases of
+# pool_map; its larger ones (10,000 items, heavy kernels, 40 MB outputs)
+# would take Miri many minutes.
 step "Miri: the small pool_map cases"
 CARGO_TARGET_DIR=target/miri cargo +nightly miri test -p para-tests --test pool_map -- \
   empty_and_single_inputs every_input_kind_maps closures_may_borrow map_into_
