@@ -365,6 +365,46 @@ fn dropping_the_future_mid_call_stops_new_chunks_and_drops_the_input_once() {
     );
 }
 
+/// Concurrent async calls take turns (the pool's `# Turns`): a short call
+/// queued behind a long one that holds every thread of the pool gets the
+/// threads at the long call's next chunk boundary, and finishes while the
+/// long call still has most of its chunks ahead; both answers are whole.
+/// First come, first served, the short call would wait for all 200 of the
+/// long call's 1 ms chunks.
+#[test]
+fn a_short_call_behind_a_long_one_finishes_first() {
+    // One worker and the spare: both threads take the long call's two
+    // requests, and the short call's requests wait on the queue.
+    let pool = Pool::builder().concurrency(1).build().unwrap();
+    let n = 200;
+    let started = Arc::new(AtomicUsize::new(0));
+    let s2 = Arc::clone(&started);
+    let slow = move |i: usize| {
+        s2.fetch_add(1, Ordering::SeqCst);
+        std::thread::sleep(Duration::from_millis(1));
+        i * 2
+    };
+    let mut long = Task::new(pool.map_async_with(CallOptions::default().chunk_size(1), slow, 0..n));
+    assert!(long.poll().is_pending());
+    wait_until("the long call is under way", || {
+        started.load(Ordering::SeqCst) >= 2
+    });
+    let short = futures::executor::block_on(pool.map_async(|i: usize| i + 1, 0..1_000));
+    let at = started.load(Ordering::SeqCst);
+    assert_eq!(short, (1..=1_000).collect::<Vec<_>>());
+    assert!(
+        at < n / 2,
+        "the short call waited for {at} of the long call's {n} chunks"
+    );
+    wait_until("the long call is done", || long.is_woken());
+    match long.poll() {
+        std::task::Poll::Ready(v) => assert_eq!(v, (0..n).map(|i| i * 2).collect::<Vec<_>>()),
+        std::task::Poll::Pending => panic!("woken, but no answer"),
+    }
+    let (_, q, r, _) = signal_values(&pool.signals());
+    assert_eq!((q, r), (0, 0), "the pool is quiet after both calls");
+}
+
 #[test]
 fn a_future_dropped_before_its_first_poll_runs_nothing_once_taken_back() {
     static DROPS: AtomicUsize = AtomicUsize::new(0);

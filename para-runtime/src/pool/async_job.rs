@@ -94,10 +94,15 @@ pub(super) trait Content: Send + Sync + 'static {
 
 /// What a worker sees of an async call: chunks to claim.
 pub(crate) trait AsyncWork: Send + Sync {
-    /// Claim and run chunks until none is left. `count` is told the items
-    /// of each finished chunk; `last` runs before this thread publishes its
-    /// last chunk, and not at all if it claimed none.
-    fn work(&self, count: &dyn Fn(usize), last: &dyn Fn());
+    /// Claim and run chunks until none is left, or until `hand_on` ends
+    /// this thread's turn. `count` is told the items of each finished
+    /// chunk; `last` runs before this thread publishes its last chunk, and
+    /// not at all if it claimed none. `hand_on` is asked after each chunk
+    /// while chunks are left to claim; `true` means it put this call back
+    /// on the queue behind the tasks waiting there (see the pool's
+    /// `# Turns`), so this thread publishes the chunk it ran (after `last`)
+    /// and returns.
+    fn work(&self, count: &dyn Fn(usize), last: &dyn Fn(), hand_on: &dyn Fn() -> bool);
 }
 
 /// What the future sees of an async call.
@@ -292,13 +297,22 @@ impl<C: Content> AsyncJob<C> {
 }
 
 impl<C: Content> AsyncWork for AsyncJob<C> {
-    fn work(&self, count: &dyn Fn(usize), last: &dyn Fn()) {
+    fn work(&self, count: &dyn Fn(usize), last: &dyn Fn(), hand_on: &dyn Fn() -> bool) {
         let mut i = self.next.fetch_add(1, Ordering::Relaxed);
         if i >= self.chunks {
             return;
         }
         loop {
             self.run_chunk(i, count);
+            // The call goes back on the queue before this chunk is
+            // published, so a finish that this bump may still bring (the
+            // rest claimed and run meanwhile) takes it back off (the
+            // finish's hook).
+            if self.next.load(Ordering::Relaxed) < self.chunks && hand_on() {
+                last();
+                self.count_done(1);
+                return;
+            }
             // Claim the next chunk before publishing this one: a thread
             // with no next chunk runs `last` before its last bump.
             let next = self.next.fetch_add(1, Ordering::Relaxed);
@@ -350,7 +364,7 @@ impl<C: Content> Handle<C::Output> for AsyncJob<C> {
     }
 
     fn help(&self, count: &dyn Fn(usize)) {
-        self.work(count, &|| {});
+        self.work(count, &|| {}, &|| false);
     }
 }
 
@@ -418,7 +432,7 @@ mod loom_models {
 
     fn helper(j: &Arc<AsyncJob<Two>>) -> thread::JoinHandle<()> {
         let j = Arc::clone(j);
-        thread::spawn(move || j.work(&|_| {}, &|| {}))
+        thread::spawn(move || j.work(&|_| {}, &|| {}, &|| false))
     }
 
     /// A waker counting its wake-ups in a loom atomic.
@@ -534,6 +548,69 @@ mod loom_models {
                 _ => panic!("the panic did not reach the future"),
             }
             assert_eq!(drops.load(Ordering::SeqCst), 1);
+        });
+    }
+    /// A thread that ends its turn whenever it can (its hand-over always
+    /// succeeds) against a helper that runs on, and a poll; then the
+    /// call's entry that the turn put back is served (a late helper).
+    /// Every chunk runs once, each thread that ran one runs `last` once
+    /// before its last bump, the future gets the whole answer, and the
+    /// content is dropped once. Fails if the turn's end publishes its chunk
+    /// without `last`, or ends the turn with no chunk left to hand out.
+    #[test]
+    fn loom_async_a_turn_ended_between_chunks_loses_nothing() {
+        loom::model(|| {
+            let (j, drops) = job(false);
+            let turns = Arc::new(AtomicUsize::new(0));
+            let turner = {
+                let (j, turns) = (Arc::clone(&j), Arc::clone(&turns));
+                thread::spawn(move || {
+                    let (ran, lasts) = (AtomicUsize::new(0), AtomicUsize::new(0));
+                    j.work(
+                        &|_| {
+                            ran.fetch_add(1, Ordering::SeqCst);
+                        },
+                        &|| {
+                            lasts.fetch_add(1, Ordering::SeqCst);
+                        },
+                        &|| {
+                            turns.fetch_add(1, Ordering::SeqCst);
+                            true
+                        },
+                    );
+                    let (ran, lasts) = (ran.load(Ordering::SeqCst), lasts.load(Ordering::SeqCst));
+                    assert_eq!(
+                        lasts,
+                        usize::from(ran > 0),
+                        "ran {ran} chunks, `last` {lasts} times"
+                    );
+                    ran
+                })
+            };
+            let h = helper(&j);
+            let woken = Arc::new(AtomicUsize::new(0));
+            let w = counting_waker(Arc::clone(&woken));
+            let first = j.poll(&Context::from_waker(&w));
+            let ran = turner.join().unwrap();
+            h.join().unwrap();
+            let turns = turns.load(Ordering::SeqCst);
+            assert!(turns <= ran, "a turn ended with no chunk run");
+            if turns > 0 {
+                j.work(&|_| {}, &|| {}, &|| false);
+            }
+            let got = match first {
+                Poll::Ready(r) => r.ok(),
+                Poll::Pending => {
+                    assert_eq!(woken.load(Ordering::SeqCst), 1, "the future was not woken");
+                    match j.poll(&Context::from_waker(&w)) {
+                        Poll::Ready(r) => r.ok(),
+                        Poll::Pending => panic!("woken, but no answer"),
+                    }
+                }
+            };
+            assert_eq!(got, Some(3));
+            assert_eq!(drops.load(Ordering::SeqCst), 1);
+            assert_eq!(j.done.load(Ordering::SeqCst), 2);
         });
     }
 }

@@ -43,6 +43,12 @@
 //! `spare_sleepers` in its critical section and notifies after it.
 //! `spare_pending` is its `pending` hint, for marked entries only.
 //!
+//! An async call's thread ends its turn with [`Queue::hand_on`] (see
+//! `async_calls.rs`, `# Turns`): the call's entry goes to the back, marked,
+//! and the first entry this thread may take comes off, in one critical
+//! section; the counts do not change, and nobody needs waking (the thread
+//! that ends its turn takes the task it is handed).
+//!
 //! # Generations
 //! Every stop bumps `generation`: a worker serves only the generation it
 //! was started for, so a worker that outlives a stop (it was inside a
@@ -206,6 +212,40 @@ impl Queue {
             self.spare_cv.notify_one();
         }
         n
+    }
+
+    /// End a turn of async call `work` (see the pool's `# Turns`): if a
+    /// task that this thread (`spare`: the spare) may take is waiting,
+    /// queue `work` behind everything and hand back the first such task,
+    /// in one critical section; `None` (and nothing queued) if none waits,
+    /// or once generation `generation` has ended. The counts do not change:
+    /// one task in, one out.
+    pub(crate) fn hand_on(
+        &self,
+        work: &Arc<dyn AsyncWork>,
+        generation: u64,
+        spare: bool,
+    ) -> Option<Task> {
+        let hint = if spare {
+            &self.spare_pending
+        } else {
+            &self.pending
+        };
+        if hint.load(Ordering::Relaxed) == 0 {
+            return None;
+        }
+        let mut q = lock(&self.state);
+        if q.shutdown || q.generation != generation {
+            return None;
+        }
+        let next = self.pop(&mut q, spare)?;
+        q.tasks.push_back(Entry {
+            task: Task::Async(Arc::clone(work)),
+            spare: true,
+        });
+        self.pending.fetch_add(1, Ordering::Relaxed);
+        self.spare_pending.fetch_add(1, Ordering::Relaxed);
+        Some(next)
     }
 
     /// Push one request; hands it back if the queue is shut down. `Ok(true)`
@@ -426,7 +466,7 @@ mod loom_models {
 
     struct Nop;
     impl AsyncWork for Nop {
-        fn work(&self, _: &dyn Fn(usize), _: &dyn Fn()) {}
+        fn work(&self, _: &dyn Fn(usize), _: &dyn Fn(), _: &dyn Fn() -> bool) {}
     }
 
     /// The spare going to sleep against an async push: it gets the task
@@ -516,6 +556,74 @@ mod loom_models {
             assert_eq!(ran.len() + back.len(), 1, "ran {ran:?}");
             assert_eq!(queued.get(), 0);
             assert!(!push(&q, 8, 1, &queued), "a push after the stop");
+        });
+    }
+    /// A turn's end racing a stop and a restart (`Queue::hand_on` of a
+    /// generation-0 thread against `close`, `open` and a new push): the
+    /// hand-over happens before the stop (the thread gets the request, the
+    /// call's entry comes back from `close`) or not at all (`close` takes
+    /// the request); the new generation's task is never handed to the old
+    /// thread. No task is lost or seen twice, and the counts stay exact.
+    /// Fails if `hand_on` does not check the generation under the lock.
+    #[test]
+    fn loom_queue_a_hand_over_racing_a_stop_and_a_restart() {
+        loom::model(|| {
+            let (q, queued) = (Arc::new(Queue::new()), Signal::new());
+            assert!(push(&q, 7, 1, &queued));
+            let t = {
+                let q = Arc::clone(&q);
+                thread::spawn(move || {
+                    let work: Arc<dyn AsyncWork> = Arc::new(Nop);
+                    match q.hand_on(&work, 0, false) {
+                        Some(Task::Request(r)) => Some(r.id()),
+                        Some(_) => panic!("handed a task that was never queued"),
+                        None => None,
+                    }
+                })
+            };
+            let back: Vec<usize> = q
+                .close(&queued)
+                .into_iter()
+                .map(|t| match t {
+                    Task::Request(r) => r.id(),
+                    Task::Async(_) => 0,
+                    Task::Help(_) => unreachable!("no help requests here"),
+                })
+                .collect();
+            assert_eq!(q.open(), 1);
+            assert!(push(&q, 8, 1, &queued));
+            match t.join().unwrap() {
+                Some(7) => assert_eq!(back, [0], "the call's entry was not queued"),
+                None => assert_eq!(back, [7]),
+                Some(other) => panic!("the old generation was handed request {other}"),
+            }
+            assert_eq!(queued.get(), 1, "only the new request is counted");
+            assert_eq!(q.pending.load(Ordering::SeqCst), 1);
+            assert_eq!(q.spare_pending.load(Ordering::SeqCst), 0);
+        });
+    }
+
+    /// A turn's end with nothing waiting hands over nothing and queues
+    /// nothing; with a marked task waiting, the spare gets it, and its own
+    /// call goes to the back, marked.
+    #[test]
+    fn loom_queue_a_hand_over_takes_only_what_the_thread_may_run() {
+        loom::model(|| {
+            let (q, queued) = (Queue::new(), Signal::new());
+            let work: Arc<dyn AsyncWork> = Arc::new(Nop);
+            assert!(q.hand_on(&work, 0, false).is_none());
+            assert!(push(&q, 7, 1, &queued));
+            assert!(
+                q.hand_on(&work, 0, true).is_none(),
+                "the spare took a request"
+            );
+            assert_eq!(q.push_async(&work, 1, &queued), 1);
+            assert!(matches!(q.hand_on(&work, 0, true), Some(Task::Async(_))));
+            assert_eq!(q.spare_pending.load(Ordering::SeqCst), 1);
+            assert!(matches!(q.hand_on(&work, 0, false), Some(Task::Request(_))));
+            assert_eq!(q.pending.load(Ordering::SeqCst), 2);
+            assert_eq!(q.spare_pending.load(Ordering::SeqCst), 2);
+            assert_eq!(queued.get(), 2, "a hand-over moved the count");
         });
     }
 }

@@ -157,27 +157,7 @@ impl Shared {
             }
         }
         for t in cancelled {
-            match t {
-                Task::Request(r) => {
-                    // `cancel` contains the panics of the user's values it
-                    // drops; this catch keeps the remaining cancellations
-                    // and the joins going even so.
-                    if let Err(p) = catch_unwind(AssertUnwindSafe(|| r.cancel())) {
-                        crate::unwind::drop_payload(p);
-                    }
-                }
-                // An async call has no caller to finish it: the chunks its
-                // workers had not started yet run here, as work in flight
-                // (its future then gets its answer; `work` contains the
-                // kernels' panics).
-                Task::Async(a) => {
-                    let done = catch_unwind(AssertUnwindSafe(|| a.work(&|_| {}, &|| {})));
-                    if let Err(p) = done {
-                        crate::unwind::drop_payload(p);
-                    }
-                }
-                Task::Help(_) => {}
-            }
+            settle_unserved(t);
         }
         for h in joinable {
             // A worker thread ends only by returning: its tasks catch
@@ -217,12 +197,21 @@ impl Shared {
             self.signals.workers_count.add(1);
             DecOnDrop::new(&self.signals.workers_count, self.id)
         });
+        // A task handed over at the end of an async call's turn: taken off
+        // the queue without changing its count (`Queue::hand_on`).
+        let handed: Cell<Option<Task>> = Cell::new(None);
         // A thread detached by a stop on itself (see `stop`) has left.
         while WORKER_OF.with(|w| w.get()) == self.id {
-            let Some(task) = self.queue.next_task(generation, &self.running, spare) else {
-                break;
+            let task = match handed.take() {
+                Some(t) => t,
+                None => {
+                    let Some(t) = self.queue.next_task(generation, &self.running, spare) else {
+                        break;
+                    };
+                    self.signals.queued.sub(1);
+                    t
+                }
             };
-            self.signals.queued.sub(1);
             self.signals.inflight.add(1);
             IN_FLIGHT.with(|f| f.set(true));
             let running = DecOnDrop::new(&self.signals.inflight, self.id).in_flight();
@@ -235,17 +224,56 @@ impl Shared {
                     job.work(&|n| self.signals.completed.add(n), &|| running.fire());
                 }
                 Task::Request(r) => r.run(&|| running.fire()),
-                Task::Async(a) => a.work(&|n| self.signals.completed.add(n), &|| running.fire()),
+                Task::Async(a) => a.work(
+                    &|n| self.signals.completed.add(n),
+                    &|| running.fire(),
+                    &|| {
+                        let next = self.queue.hand_on(&a, generation, spare);
+                        let ended = next.is_some();
+                        handed.set(next);
+                        ended
+                    },
+                ),
             }));
             if let Err(p) = ran {
                 crate::unwind::drop_payload(p);
             }
+        }
+        // A hand-over is refused once the generation ended, so this is
+        // only a guard: a task taken off the queue is never lost.
+        if let Some(t) = handed.take() {
+            settle_unserved(t);
         }
     }
 
     /// Whether the current thread is one of this pool's workers.
     pub(crate) fn on_worker(&self) -> bool {
         WORKER_OF.with(|w| w.get() == self.id)
+    }
+}
+
+/// A task that no worker will run (the queue was closed): a request is
+/// cancelled; an async call has no caller to finish it, so the chunks its
+/// workers had not started yet run here, as work in flight (its future
+/// then gets its answer; `work` contains the kernels' panics); a help
+/// request needs nothing, its caller runs its chunks.
+fn settle_unserved(t: Task) {
+    match t {
+        Task::Request(r) => {
+            // `cancel` contains the panics of the user's values it drops;
+            // this catch keeps the remaining cancellations and the joins
+            // going even so.
+            if let Err(p) = catch_unwind(AssertUnwindSafe(|| r.cancel())) {
+                crate::unwind::drop_payload(p);
+            }
+        }
+        Task::Async(a) => {
+            let done = catch_unwind(AssertUnwindSafe(|| a.work(&|_| {}, &|| {}, &|| false)));
+            if let Err(p) = done {
+                crate::unwind::drop_payload(p);
+            }
+        }
+        Task::Help(_) => {}
     }
 }
 
