@@ -881,16 +881,7 @@ mod tests {
         }
     }
 
-    /// A string that counts its drops (clones' included: no call here
-    /// clones an item, so each count is exact).
-    #[derive(Clone)]
-    struct Counted(String, &'static AtomicUsize);
-
-    impl Drop for Counted {
-        fn drop(&mut self) {
-            self.1.fetch_add(1, Ordering::SeqCst);
-        }
-    }
+    use crate::pool::test_support::Counted;
 
     fn pool(workers: usize) -> Pool {
         Pool::builder().concurrency(workers).build().unwrap()
@@ -927,6 +918,42 @@ mod tests {
         assert_eq!(sums, [6, 22, 38, 54, 70, 86]);
         let squares = block_on(p.map_reduce_async(|i: usize| i * i, |a, b| a + b, 0, 0..30));
         assert_eq!(squares, (0..30).map(|i| i * i).sum::<usize>());
+    }
+
+    /// Three calls at once on one worker and the spare, one chunk per
+    /// item: the threads hand each call on between its chunks (the pool's
+    /// `# Turns`); every answer is whole and in order, every input dropped
+    /// once, and the pool is quiet after.
+    #[test]
+    fn concurrent_calls_taking_turns_answer_in_full() {
+        static DROPS: AtomicUsize = AtomicUsize::new(0);
+        let p = pool(1);
+        let opts = CallOptions::default().chunk_size(1);
+        let calls: Vec<_> = (0..3)
+            .map(|k| {
+                let input: Vec<Counted> = (0..12)
+                    .map(|i| Counted(format!("{k}.{i}"), &DROPS))
+                    .collect();
+                p.map_async_with(opts, |c: &Counted| format!("<{}>", c.0), input)
+            })
+            .collect();
+        for (k, call) in calls.into_iter().enumerate().rev() {
+            let want: Vec<String> = (0..12).map(|i| format!("<{k}.{i}>")).collect();
+            assert_eq!(block_on(call), want);
+        }
+        assert_eq!(DROPS.load(Ordering::SeqCst), 36, "each input dropped once");
+        let s = p.signals();
+        for _ in 0..10_000 {
+            if (s.queued.get(), s.inflight.get()) == (0, 0) {
+                break;
+            }
+            std::thread::yield_now();
+        }
+        assert_eq!(
+            (s.queued.get(), s.inflight.get()),
+            (0, 0),
+            "the pool is quiet"
+        );
     }
 
     #[test]

@@ -35,15 +35,7 @@ mod tests {
     use crate::{CallOptions, Pool};
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    /// A string that counts its drops.
-    #[derive(Clone)]
-    struct Counted(String, &'static AtomicUsize);
-
-    impl Drop for Counted {
-        fn drop(&mut self) {
-            self.1.fetch_add(1, Ordering::SeqCst);
-        }
-    }
+    use crate::pool::test_support::Counted;
 
     fn setup() -> (Pool, CallOptions, Vec<String>) {
         let p = Pool::builder().concurrency(2).build().unwrap();

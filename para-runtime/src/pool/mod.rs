@@ -22,6 +22,8 @@ mod collective;
 mod drive;
 mod job;
 mod queue;
+#[cfg(all(test, not(loom)))]
+mod test_support;
 mod worker;
 
 pub use async_calls::AsyncCall;
