@@ -473,9 +473,9 @@ impl Shared {
             let w = Arc::clone(&work);
             let spawned = std::thread::Builder::new()
                 .name(format!("{}-late", self.name))
-                .spawn(move || w.work(&|_| {}, &|| {}, &|| false));
+                .spawn(move || w.run_rest());
             if spawned.is_err() {
-                work.work(&|_| {}, &|| {}, &|| false);
+                work.run_rest();
             }
         }
         AsyncCall {

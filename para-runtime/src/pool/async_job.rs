@@ -103,6 +103,12 @@ pub(crate) trait AsyncWork: Send + Sync {
     /// `# Turns`), so this thread publishes the chunk it ran (after `last`)
     /// and returns.
     fn work(&self, count: &dyn Fn(usize), last: &dyn Fn(), hand_on: &dyn Fn() -> bool);
+
+    /// Run every chunk left on this thread, counting nothing and handing
+    /// nothing on (a call that no worker will serve).
+    fn run_rest(&self) {
+        self.work(&|_| {}, &|| {}, &|| false);
+    }
 }
 
 /// What the future sees of an async call.
@@ -432,7 +438,28 @@ mod loom_models {
 
     fn helper(j: &Arc<AsyncJob<Two>>) -> thread::JoinHandle<()> {
         let j = Arc::clone(j);
-        thread::spawn(move || j.work(&|_| {}, &|| {}, &|| false))
+        thread::spawn(move || j.run_rest())
+    }
+
+    /// The answer of a future whose `first` poll came before its helpers
+    /// were joined: that poll's, or, if it was pending, the next poll's,
+    /// which must follow exactly one wake-up of `w` (counted in `woken`).
+    fn answer(
+        j: &AsyncJob<Two>,
+        first: Poll<Result<usize, Payload>>,
+        woken: &AtomicUsize,
+        w: &Waker,
+    ) -> Option<usize> {
+        match first {
+            Poll::Ready(r) => r.ok(),
+            Poll::Pending => {
+                assert_eq!(woken.load(Ordering::SeqCst), 1, "the future was not woken");
+                match j.poll(&Context::from_waker(w)) {
+                    Poll::Ready(r) => r.ok(),
+                    Poll::Pending => panic!("woken, but no answer"),
+                }
+            }
+        }
     }
 
     /// A waker counting its wake-ups in a loom atomic.
@@ -471,19 +498,11 @@ mod loom_models {
             let hs = [helper(&j), helper(&j)];
             let woken = Arc::new(AtomicUsize::new(0));
             let w = counting_waker(Arc::clone(&woken));
-            let got = match j.poll(&Context::from_waker(&w)) {
-                Poll::Ready(r) => r.ok(),
-                Poll::Pending => {
-                    for h in hs {
-                        h.join().unwrap();
-                    }
-                    assert_eq!(woken.load(Ordering::SeqCst), 1, "the future was not woken");
-                    match j.poll(&Context::from_waker(&w)) {
-                        Poll::Ready(r) => r.ok(),
-                        Poll::Pending => panic!("woken, but no answer"),
-                    }
-                }
-            };
+            let first = j.poll(&Context::from_waker(&w));
+            for h in hs {
+                h.join().unwrap();
+            }
+            let got = answer(&j, first, &woken, &w);
             assert_eq!(got, Some(3));
             assert_eq!(drops.load(Ordering::SeqCst), 1);
         });
@@ -596,18 +615,9 @@ mod loom_models {
             let turns = turns.load(Ordering::SeqCst);
             assert!(turns <= ran, "a turn ended with no chunk run");
             if turns > 0 {
-                j.work(&|_| {}, &|| {}, &|| false);
+                j.run_rest();
             }
-            let got = match first {
-                Poll::Ready(r) => r.ok(),
-                Poll::Pending => {
-                    assert_eq!(woken.load(Ordering::SeqCst), 1, "the future was not woken");
-                    match j.poll(&Context::from_waker(&w)) {
-                        Poll::Ready(r) => r.ok(),
-                        Poll::Pending => panic!("woken, but no answer"),
-                    }
-                }
-            };
+            let got = answer(&j, first, &woken, &w);
             assert_eq!(got, Some(3));
             assert_eq!(drops.load(Ordering::SeqCst), 1);
             assert_eq!(j.done.load(Ordering::SeqCst), 2);

@@ -130,6 +130,16 @@ impl Queue {
         }
     }
 
+    /// The `pending` hint of the entries a worker (`spare`: the spare
+    /// thread) may take.
+    fn hint(&self, spare: bool) -> &AtomicUsize {
+        if spare {
+            &self.spare_pending
+        } else {
+            &self.pending
+        }
+    }
+
     /// Workers asleep on the queue (a hint).
     pub(crate) fn asleep(&self) -> usize {
         self.asleep.load(Ordering::Relaxed)
@@ -226,12 +236,7 @@ impl Queue {
         generation: u64,
         spare: bool,
     ) -> Option<Task> {
-        let hint = if spare {
-            &self.spare_pending
-        } else {
-            &self.pending
-        };
-        if hint.load(Ordering::Relaxed) == 0 {
+        if self.hint(spare).load(Ordering::Relaxed) == 0 {
             return None;
         }
         let mut q = lock(&self.state);
@@ -342,11 +347,7 @@ impl Queue {
         running: &AtomicBool,
         spare: bool,
     ) -> Option<Task> {
-        let hint = if spare {
-            &self.spare_pending
-        } else {
-            &self.pending
-        };
+        let hint = self.hint(spare);
         if hint.load(Ordering::Acquire) > 0 {
             if let Some(t) = self.try_pop(generation, spare) {
                 return Some(t);

@@ -268,7 +268,7 @@ fn settle_unserved(t: Task) {
             }
         }
         Task::Async(a) => {
-            let done = catch_unwind(AssertUnwindSafe(|| a.work(&|_| {}, &|| {}, &|| false)));
+            let done = catch_unwind(AssertUnwindSafe(|| a.run_rest()));
             if let Err(p) = done {
                 crate::unwind::drop_payload(p);
             }
